@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from xinyuan.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.landing, name="landing"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("xinyuan.core.urls")),
+]
