@@ -1,0 +1,1 @@
+"""Live contacts: the queue, routing and conversations between seekers and counsellors."""
