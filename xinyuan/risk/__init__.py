@@ -1,0 +1,1 @@
+"""Risk: triage of what seekers write, screening instruments, crisis escalation."""

@@ -1,0 +1,1 @@
+"""Scheduling: shifts, sign-ups, swaps and the staffing forecast."""
