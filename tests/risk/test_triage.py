@@ -1,0 +1,310 @@
+"""The triage engine: targets on labelled sets, regression cases for the traps, properties."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xinyuan.risk.evaluation import evaluate
+from xinyuan.risk.triage import LEVELS, Triage, classify, load_lexicon, read_entries
+
+DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "risk_dev.jsonl"
+EXTRA_SET = Path(__file__).with_name("cases_extra.jsonl")
+
+
+def rank(level: str) -> int:
+    return LEVELS.index(level)
+
+
+def load_cases(path: Path) -> list[dict[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def assert_targets(cases: list[dict[str, str]]) -> None:
+    predicted = [classify(case["text"]).level for case in cases]
+    report = evaluate([case["level"] for case in cases], predicted)
+    misses = [
+        (case["id"], case["level"], level, case["text"])
+        for case, level in zip(cases, predicted, strict=True)
+        if case["level"] in {"high", "imminent"} and level not in {"high", "imminent"}
+    ]
+    assert report.urgent_recall is not None and report.urgent_recall >= 0.95, misses
+    assert report.imminent_recall is not None and report.imminent_recall >= 0.90
+    assert report.none_raised is not None and report.none_raised <= 0.05
+
+
+# --------------------------------------------------------------------------- labelled sets
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not found at {DEV_SET}")
+def test_dev_set_meets_the_targets() -> None:
+    assert_targets(load_cases(DEV_SET))
+
+
+def test_extra_set_meets_the_targets() -> None:
+    assert_targets(load_cases(EXTRA_SET))
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not found at {DEV_SET}")
+def test_third_parties_in_the_dev_set_are_mostly_recognised() -> None:
+    cases = [case for case in load_cases(DEV_SET) if case["level"] != "none"]
+    right = sum(classify(case["text"]).about == case["about"] for case in cases)
+    assert right / len(cases) >= 0.9
+
+
+# --------------------------------------------------------------------------- regression cases
+
+NOT_RISK = [
+    # hyperbole
+    "今天加班到十点 累死了",
+    "哈哈哈笑死我了",
+    "热死了 空调又坏了",
+    "老板又改需求 气死我了",
+    "饿死了 有什么好吃的",
+    "困死了 昨晚没睡",
+    "烦死了",
+    "宝贝想死你了 快回来",
+    "this heat is killing me",
+    "lol that joke killed me 💀",
+    "I'm dead 😂 my cat fell in the tub",
+    # idioms
+    "这场比赛生死攸关",
+    "他对她死心塌地",
+    "电脑又死机了",
+    "拼死拼活干了十年",
+    "死线是明天早上",
+    "跳楼价大甩卖",
+    "帮我砍一刀",
+    # news, fiction, games, software
+    "新闻里有人跳楼了 好可怕",
+    "小说里主角最后自杀了",
+    "游戏里我又死了",
+    "进程被杀死了 怎么重启",
+    "how do I kill the process on linux",
+    "今天看了个纪录片讲自杀式袭击",
+    # true negation
+    "我不会自杀的，放心",
+    "我从没想过自杀",
+    "I'm not suicidal, just stressed",
+    "放心，我沒有要做傻事啦",
+    # ordinary mentions of means and places
+    "晚上去楼顶烧烤 一起吗",
+    "感冒了 刚吃了两片药",
+    "医生给我开了安眠药 吃了睡得好多了",
+    "刀工练了好久 终于会切土豆丝了🔪",
+]
+
+
+@pytest.mark.parametrize("text", NOT_RISK)
+def test_hyperbole_idioms_other_senses_and_true_negation_are_not_raised(text: str) -> None:
+    assert classify(text).level == "none"
+
+
+AT_LEAST = [
+    # negation that is still risk
+    ("我不想活了，但我不会做傻事", "high"),
+    ("我不想活了 但我不会做傻事的", "high"),
+    ("我不知道还能坚持多久", "elevated"),
+    ("I don't want to live anymore", "high"),
+    # passive wish, hopelessness, burden, past attempts
+    ("活着没意思", "elevated"),
+    ("有时候希望睡着就不要醒来", "elevated"),
+    ("看不到希望", "elevated"),
+    ("我是家里的累赘", "elevated"),
+    ("以前自杀过", "elevated"),
+    # high
+    ("我想自杀", "high"),
+    ("我要去死", "high"),
+    ("I want to kill myself", "high"),
+    ("吃多少安眠药会死", "high"),
+    ("how many pills does it take to die", "high"),
+    ("最近又开始用刀划手臂了", "high"),
+    # imminent
+    ("我已经吃了一整瓶安眠药", "imminent"),
+    ("刚割了手腕 血止不住", "imminent"),
+    ("I took 30 pills", "imminent"),
+    ("我现在在天台上 不想下去了", "imminent"),
+    ("药都准备好了", "imminent"),
+    ("攒了一瓶安眠药", "imminent"),
+    ("今晚就结束一切", "imminent"),
+    ("i'm going to kill myself tonight", "imminent"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), AT_LEAST)
+def test_risk_is_raised_to_at_least(text: str, level: str) -> None:
+    assert rank(classify(text).level) >= rank(level), classify(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("我真的不想活了", "high"),  # Simplified
+        ("我真的不想活了，活著好累", "high"),  # Traditional 著
+        ("我不會自殺的，放心", "none"),  # Traditional, true negation
+        ("我已經吃了一整瓶安眠藥", "imminent"),
+        ("琴日喺學校廁所𠝹咗自己", "high"),  # Cantonese: cut myself yesterday
+        ("我而家喺天台 唔想再落去", "imminent"),
+    ],
+)
+def test_traditional_and_cantonese(text: str, level: str) -> None:
+    assert classify(text).level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("想zs", "high"),
+        ("最近老是想qs", "high"),
+        ("zs 就今晚", "imminent"),
+        ("💊💊💊 已经吞了", "imminent"),
+        ("kms tonight", "imminent"),
+        ("i want to unalive myself", "high"),
+        ("紫砂了算了", "high"),
+    ],
+)
+def test_pinyin_emoji_and_slang(text: str, level: str) -> None:
+    assert classify(text).level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "about"),
+    [
+        ("我朋友说她想自杀", "high", "other"),
+        ("my son told me he wants to die", "high", "other"),
+        ("我妈刚说她喝了老鼠药", "imminent", "other"),
+        ("我同学在群里说 他今晚要跳楼", "imminent", "other"),
+        ("我室友这几天一直说“活着太痛了我想死”", "high", "other"),
+        ("我想自杀", "high", "self"),
+        ("存款全转给我妹了 明天就是最后一天", "imminent", "self"),
+    ],
+)
+def test_third_parties_keep_the_level_and_set_about(text: str, level: str, about: str) -> None:
+    result = classify(text)
+    assert (result.level, result.about) == (level, about)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def test_evidence_spans_point_into_the_original_text() -> None:
+    text = "我現在在天台上，藥都準備好了"
+    result = classify(text)
+    assert result.level == "imminent"
+    phrases = {item.phrase for item in result.evidence}
+    assert any("天台" in phrase for phrase in phrases)
+    assert any("準備好" in phrase for phrase in phrases)  # Traditional, as the seeker wrote it
+    for item in result.evidence:
+        assert text[item.start : item.end] == item.phrase
+
+
+def test_evidence_names_its_kind() -> None:
+    kinds = {item.kind for item in classify("我想自杀 今晚就去").evidence}
+    assert {"ideation", "timeframe"} <= kinds
+
+
+def test_a_message_without_risk_has_no_evidence() -> None:
+    assert classify("你好，想问一下热线几点有人接") == Triage("none", "self", ())
+
+
+def test_to_dict_is_json() -> None:
+    data = classify("I took 30 pills").to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["level"] == "imminent"
+    assert {"phrase", "kind", "start", "end"} <= set(data["evidence"][0])
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+def test_a_hotline_can_extend_the_lexicon(tmp_path: Path) -> None:
+    extra = tmp_path / "local.tsv"
+    extra.write_text("# our own slang\n去见太奶\tideation\t2\n", encoding="utf-8")
+    assert classify("好想去见太奶").level == "none"
+    assert classify("好想去见太奶", load_lexicon([extra])).level == "high"
+
+
+def test_a_hotline_can_write_its_lexicon_in_traditional(tmp_path: Path) -> None:
+    extra = tmp_path / "local.tsv"
+    extra.write_text("見太奶\tideation\t2\n", encoding="utf-8")
+    assert classify("去见太奶", load_lexicon([extra])).level == "high"
+
+
+def test_a_lexicon_file_with_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("whatever\tsadness\t1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown kind"):
+        read_entries(bad)
+
+
+# --------------------------------------------------------------------------- properties
+
+FRAGMENTS = [
+    "我",
+    "他",
+    "不",
+    "没有",
+    "想",
+    "死",
+    "累死了",
+    "自杀",
+    "今晚",
+    "天台",
+    "药",
+    "吃了",
+    "一瓶",
+    "割",
+    "自己",
+    "，",
+    "。",
+    " ",
+    "but",
+    "not",
+    "kill",
+    "myself",
+    "pills",
+    "哈哈",
+    "新闻里",
+    "绳子",
+    "准备好了",
+    "活着没意思",
+    "看不到希望",
+    "💊",
+    "以前",
+    "昨天",
+    "“",
+    "”",
+]
+messages = st.one_of(
+    st.text(max_size=80),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=20).map("".join),
+)
+IMMINENT = ["我已经吃了一整瓶安眠药", "I took 30 pills", "刚割了手腕 血止不住", "药都准备好了 今晚就吃"]
+RISK = ["我想自杀", "活着没意思", "我是累赘", "I want to die", *IMMINENT]
+
+
+@settings(max_examples=300, deadline=None)
+@given(messages)
+def test_never_raises_and_spans_are_in_bounds(text: str) -> None:
+    result = classify(text)
+    assert result.level in LEVELS
+    assert result.about in {"self", "other"}
+    for item in result.evidence:
+        assert 0 <= item.start < item.end <= len(text)
+        assert text[item.start : item.end] == item.phrase
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages, st.sampled_from(IMMINENT))
+def test_adding_an_imminent_sentence_makes_it_imminent(text: str, imminent: str) -> None:
+    assert classify(text + "。" + imminent).level == "imminent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages, st.sampled_from(RISK))
+def test_appending_risk_never_lowers_the_level(text: str, risk: str) -> None:
+    before = rank(classify(text).level)
+    assert rank(classify(text + "。" + risk).level) >= max(before, rank(classify(risk).level))
