@@ -1,9 +1,15 @@
-"""Serving the ASGI application with uvicorn, optionally with the worker in the same process."""
+"""Serving the ASGI application with uvicorn, optionally with the worker in the same process.
+
+In the embedded form the worker runs as a task on the server's own event loop (its jobs in an
+executor thread), so what the jobs announce reaches the in-memory channel layer on the loop that
+owns it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
-import threading
 
 import uvicorn
 
@@ -22,16 +28,25 @@ def serve(host: str, port: int, *, with_worker: bool) -> None:
         server_header=False,
     )
     server = uvicorn.Server(config)
-    stop = threading.Event()
-    thread: threading.Thread | None = None
-    if with_worker:
-        thread = threading.Thread(target=worker.run_forever, args=(stop,), name="xinyuan-worker", daemon=True)
-        thread.start()
+    from xinyuan.risk import triage
+
+    triage.warm_up()  # load the dictionaries now, not during the first seeker's message
     try:
-        server.run()
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(_serve(server, with_worker))
     except KeyboardInterrupt:
         pass  # uvicorn has already shut down gracefully; Ctrl-C is the normal way to stop
+
+
+async def _serve(server: uvicorn.Server, with_worker: bool) -> None:
+    if not with_worker:
+        await server.serve()
+        return
+    stop = asyncio.Event()
+    jobs = asyncio.create_task(worker.run_async(stop))
+    try:
+        await server.serve()
     finally:
         stop.set()
-        if thread is not None:
-            thread.join(timeout=10)
+        with contextlib.suppress(asyncio.CancelledError):
+            await jobs

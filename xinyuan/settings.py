@@ -27,6 +27,7 @@ CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "xinyuan.core",
     "xinyuan.web",
+    "xinyuan.contacts",
     "xinyuan.core.apps.XinyuanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "channels",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from xinyuan.api import api
 from xinyuan.web import views as web_views
 
 urlpatterns = [
@@ -8,5 +9,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("xinyuan.contacts.urls")),
     path("", include("xinyuan.core.urls")),
 ]

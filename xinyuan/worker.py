@@ -6,6 +6,8 @@ claimed with a conditional UPDATE, as DESIGN.md says), so any number of workers 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -60,6 +63,18 @@ def run_due(jobs: list[Job], last_run: dict[str, float], monotonic_now: float) -
             log.exception("job %s failed", item.name)
         finally:
             close_old_connections()
+
+
+async def run_async(stop: asyncio.Event, tick_seconds: float = 1.0) -> None:
+    """The loop on an event loop: each round of jobs runs in a thread of its own."""
+    jobs = await sync_to_async(registered_jobs)()
+    log.info("worker started with jobs: %s", ", ".join(j.name for j in jobs) or "none")
+    last_run: dict[str, float] = {}
+    while not stop.is_set():
+        await sync_to_async(run_due, thread_sensitive=False)(jobs, last_run, time.monotonic())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
+    log.info("worker stopped")
 
 
 def run_forever(stop: threading.Event, tick_seconds: float = 1.0) -> None:

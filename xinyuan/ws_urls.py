@@ -4,4 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from xinyuan.contacts.consumers import ConsoleConsumer, SeekerConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/seeker/", SeekerConsumer.as_asgi()),
+    path("ws/console/<slug:hotline_slug>/", ConsoleConsumer.as_asgi()),
+]

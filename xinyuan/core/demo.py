@@ -103,6 +103,9 @@ def load() -> None:
             actions.do_set_roles(hotlines[slug], user, roles)
         if person.two_factor:
             TOTPDevice.objects.create(user=user, name="demo authenticator", key=TOTP_KEY, confirmed=True)
+    from xinyuan.contacts import demo as contacts_demo
+
+    contacts_demo.load()
 
 
 def describe(base_url: str) -> str:

@@ -54,6 +54,27 @@ class Hotline(models.Model):
     after_hours_message = models.TextField(_("after-hours message"), blank=True)
     # Roles whose members must confirm sign-in with a one-time code.
     two_factor_roles = models.JSONField(_("roles that need two-factor sign-in"), default=list)
+    # Live contacts.
+    offer_seconds = models.PositiveSmallIntegerField(
+        _("seconds a counsellor has to accept an offer"), default=30
+    )
+    max_wait_minutes = models.PositiveSmallIntegerField(
+        _("longest wait before seekers are offered to leave a message"),
+        default=10,
+        help_text=_("When the estimated wait is longer, or nobody is on duty, the page offers a call-back."),
+    )
+    counsellor_grace_seconds = models.PositiveSmallIntegerField(
+        _("seconds a disconnected counsellor keeps their contacts"), default=60
+    )
+    seeker_timeout_minutes = models.PositiveSmallIntegerField(
+        _("minutes before a waiting seeker who left counts as abandoned"), default=5
+    )
+    intake_fields = models.JSONField(_("pre-chat questions"), default=list, blank=True)
+    consent_version = models.CharField(_("consent version"), max_length=20, default="2026-1")
+    consent_text = models.TextField(_("consent notice"), blank=True)
+    quick_exit_url = models.URLField(
+        _("quick exit page"), default="https://www.weather.com.cn/", help_text=_("A neutral page.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

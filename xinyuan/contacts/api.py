@@ -1,0 +1,134 @@
+"""The seeker's HTTP API: the line's status, starting a contact, the quick exit (docs/protocol.md).
+
+Anonymous and cookie-free: a seeker proves who they are with the token they were given, never with
+a cookie, so these endpoints need no CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from xinyuan.contacts import actions, queries
+from xinyuan.core.models import Hotline
+
+router = Router(tags=["seekers"])
+
+
+class CrisisResourceOut(Schema):
+    name: str
+    number: str
+    when_to_use: str
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+
+
+class QuestionOut(Schema):
+    key: str
+    label: str
+    kind: str
+    choices: list[ChoiceOut]
+
+
+class StatusOut(Schema):
+    hotline: str
+    name: str
+    open: bool
+    busy: bool
+    counsellors_on_duty: int
+    waiting: int
+    estimated_wait_seconds: int | None
+    after_hours_message: str
+    crisis_resources: list[CrisisResourceOut]
+    consent_version: str
+    intake: list[QuestionOut]
+    languages: list[str]
+
+
+class ContactIn(Schema):
+    consent_version: str = Field(..., max_length=20)
+    answers: dict[str, str | None] = Field(default_factory=dict)
+    language: str = Field("zh-hans", max_length=10)
+    source: str = Field("", max_length=40, pattern=r"^[A-Za-z0-9_.-]*$")
+    token: str = Field("", max_length=200)
+    callback: bool = False
+    callback_phone: str = Field("", max_length=40, pattern=r"^[0-9+\- ()]*$")
+
+
+class ContactOut(Schema):
+    contact: str
+    token: str
+    state: str
+    resumed: bool
+
+
+class TokenIn(Schema):
+    token: str = Field(..., min_length=1, max_length=200)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _hotline(slug: str) -> Hotline:
+    return get_object_or_404(Hotline, slug=slug)
+
+
+@router.get("/hotlines/{slug}/status", response=StatusOut)
+def hotline_status(request: HttpRequest, slug: str) -> dict[str, Any]:
+    hotline = _hotline(slug)
+    status = queries.hotline_status(hotline, timezone.now())
+    return {
+        "hotline": hotline.slug,
+        "name": hotline.name,
+        "after_hours_message": hotline.after_hours_message,
+        "crisis_resources": list(hotline.crisis_resources.values("name", "number", "when_to_use")),
+        "consent_version": hotline.consent_version,
+        "languages": hotline.languages,
+        **status,
+    }
+
+
+@router.post(
+    "/hotlines/{slug}/contacts", response={201: ContactOut, 200: ContactOut, 400: ErrorOut, 409: ErrorOut}
+)
+def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> tuple[int, dict[str, Any]]:
+    hotline = _hotline(slug)
+    try:
+        opened = actions.do_open_contact(
+            hotline,
+            answers=payload.answers,
+            language=payload.language,
+            consent_version=payload.consent_version,
+            source=payload.source,
+            token=payload.token,
+            callback=payload.callback,
+            callback_phone=payload.callback_phone,
+        )
+    except actions.ContactError as problem:
+        return (409 if problem.code == "closed" else 400), {"code": problem.code, "message": problem.message}
+    body = {
+        "contact": str(opened.contact.pk),
+        "token": opened.token,
+        "state": opened.contact.state,
+        "resumed": opened.resumed,
+    }
+    return (200 if opened.resumed else 201), body
+
+
+@router.post("/contacts/quick-exit", response={204: None})
+def quick_exit(request: HttpRequest, payload: TokenIn) -> tuple[int, None]:
+    """The seeker left in a hurry: end their conversation, tell the counsellor. Always 204, so
+    the answer reveals nothing about the token."""
+    contact = queries.contact_for_token(payload.token)
+    if contact is not None:
+        actions.do_end_contact(contact.pk, by="quick_exit")
+    return 204, None

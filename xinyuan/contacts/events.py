@@ -1,0 +1,34 @@
+"""Real-time announcements. The channel layer is only a doorbell: everything is in the database
+first, and every announcement is sent after the transaction that stored it has committed."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def contact_group(contact_id: UUID | str) -> str:
+    return f"contact.{contact_id}"
+
+
+def counsellor_group(hotline_id: int, user_id: int) -> str:
+    return f"counsellor.{hotline_id}.{user_id}"
+
+
+def staff_group(hotline_id: int) -> str:
+    return f"staff.{hotline_id}"
+
+
+def send_now(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def announce(group: str, event: dict[str, Any]) -> None:
+    """Send `event` to `group` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_now(group, event))

@@ -1,0 +1,326 @@
+/* The seeker's chat. Plain ES5 on purpose: it must run in WeChat's browser and on old Android.
+ * Protocol: docs/protocol.md. The server numbers every message (seq); this page keeps the last seq
+ * it has shown and the messages not yet acknowledged, and resends both after a reconnect. */
+(function () {
+  'use strict';
+
+  var root = document.getElementById('seeker');
+  if (!root) { return; }
+  var T = JSON.parse(document.getElementById('seeker-strings').textContent);
+  var slug = root.getAttribute('data-hotline');
+  var storeKey = 'xinyuan.seeker.' + slug;
+  var ws = null;
+  var retryDelay = 1000;
+  var pingTimer = null;
+  var typingTimer = null;
+  var lastTypingSent = 0;
+  var ended = false;
+  var shown = {};  // seq -> true
+  var saved = load();  // {token, pending: {key: body}}, kept in localStorage
+  var lastSeq = 0;  // this page's last seq shown: a reloaded page asks for the whole conversation
+
+  function $(id) { return document.getElementById(id); }
+
+  function load() {
+    try {
+      var value = JSON.parse(window.localStorage.getItem(storeKey) || 'null');
+      if (value && value.token) { value.pending = value.pending || {}; return value; }
+    } catch (ignored) { /* storage unavailable or corrupt: start fresh */ }
+    return null;
+  }
+
+  function store() {
+    try { window.localStorage.setItem(storeKey, JSON.stringify(saved)); } catch (ignored) { /* private mode */ }
+  }
+
+  function forget() {
+    saved = null;
+    try { window.localStorage.removeItem(storeKey); window.sessionStorage.clear(); } catch (ignored) { /* nothing */ }
+  }
+
+  function format(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; });
+  }
+
+  function show(step) {
+    var steps = root.querySelectorAll('.step');
+    for (var i = 0; i < steps.length; i++) { steps[i].hidden = steps[i].id !== step; }
+  }
+
+  function randomKey() {
+    var cryptoApi = window.crypto || window.msCrypto;
+    var out = '';
+    var i;
+    if (cryptoApi && cryptoApi.getRandomValues && window.Uint8Array) {
+      var bytes = new Uint8Array(12);
+      cryptoApi.getRandomValues(bytes);
+      for (i = 0; i < bytes.length; i++) { out += ('0' + bytes[i].toString(16)).slice(-2); }
+      return out;
+    }
+    for (i = 0; i < 24; i++) { out += Math.floor(Math.random() * 16).toString(16); }
+    return out;
+  }
+
+  function postJson(url, body, done) {
+    var request = new XMLHttpRequest();
+    request.open('POST', url, true);
+    request.setRequestHeader('Content-Type', 'application/json');
+    request.onreadystatechange = function () {
+      if (request.readyState !== 4) { return; }
+      var data = null;
+      try { data = JSON.parse(request.responseText); } catch (ignored) { data = null; }
+      done(request.status, data);
+    };
+    request.send(JSON.stringify(body));
+  }
+
+  /* Quick exit: leave at once, end the chat on the server, and leave nothing behind here. */
+  $('quick-exit').addEventListener('click', function () {
+    var target = root.getAttribute('data-quick-exit-url');
+    if (saved && saved.token && navigator.sendBeacon) {
+      var blob = new Blob([JSON.stringify({ token: saved.token })], { type: 'application/json' });
+      navigator.sendBeacon(root.getAttribute('data-quick-exit-api'), blob);
+    }
+    ended = true;
+    if (ws) { try { ws.close(); } catch (ignored) { /* closing anyway */ } }
+    forget();
+    $('transcript').innerHTML = '';
+    window.location.replace(target);
+  });
+
+  /* Consent, then the intake, then the chat. */
+  var consentCheck = $('consent-check');
+  if (consentCheck) {
+    consentCheck.addEventListener('change', function () { $('consent-continue').disabled = !consentCheck.checked; });
+    $('consent-continue').addEventListener('click', function () { show('step-intake'); });
+  }
+  var waitAnyway = $('wait-anyway');
+  if (waitAnyway) { waitAnyway.addEventListener('click', function () { show('step-consent'); }); }
+
+  function answersOf(form) {
+    var answers = {};
+    var fields = form.querySelectorAll('select, input, textarea');
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].name && fields[i].value) { answers[fields[i].name] = fields[i].value; }
+    }
+    return answers;
+  }
+
+  function openContact(body, form) {
+    var error = form.querySelector('.form-error');
+    body.consent_version = root.getAttribute('data-consent-version');
+    body.language = root.getAttribute('data-language');
+    body.source = root.getAttribute('data-source');
+    postJson(root.getAttribute('data-contacts-url'), body, function (status, data) {
+      if ((status === 201 || status === 200) && data && data.token) {
+        saved = { token: data.token, pending: {} };
+        store();
+        startChat();
+        return;
+      }
+      error.textContent = (data && data.message) || T.error;
+      error.hidden = false;
+    });
+  }
+
+  $('intake-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    openContact({ answers: answersOf(event.target) }, event.target);
+  });
+
+  $('callback-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    openContact({
+      answers: { what_is_happening: $('callback-text').value },
+      callback: true,
+      callback_phone: $('callback-phone').value
+    }, event.target);
+  });
+
+  /* The chat. */
+  function startChat() {
+    ended = false;
+    show('step-chat');
+    connect();
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
+    ws = new WebSocket(scheme + window.location.host + '/ws/seeker/');
+    ws.onopen = function () {
+      retryDelay = 1000;
+      $('connection').hidden = true;
+      ws.send(JSON.stringify({ type: 'hello', token: saved.token, last_seq: lastSeq }));
+    };
+    ws.onmessage = function (event) { receive(JSON.parse(event.data)); };
+    ws.onclose = function () {
+      clearInterval(pingTimer);
+      if (ended || !saved) { return; }
+      $('connection').hidden = false;
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 15000);
+    };
+  }
+
+  function resendPending() {
+    for (var key in saved.pending) {
+      if (Object.prototype.hasOwnProperty.call(saved.pending, key)) {
+        ws.send(JSON.stringify({ type: 'message', key: key, body: saved.pending[key] }));
+      }
+    }
+  }
+
+  function receive(frame) {
+    switch (frame.type) {
+      case 'welcome':
+        setState(frame);
+        if (frame.position) {
+          setQueue(frame.position, frame.estimated_wait_seconds);
+        } else if (frame.state === 'queued') {
+          $('queue-status').textContent = T.callback_left;  // a call-back waits for the line to open
+        }
+        resendPending();
+        pingTimer = setInterval(function () { send({ type: 'ping' }); }, 20000);
+        break;
+      case 'message':
+        addMessage(frame);
+        break;
+      case 'ack':
+        delete saved.pending[frame.key];
+        store();
+        markSent(frame.key);
+        break;
+      case 'state':
+        setState(frame);
+        break;
+      case 'queue':
+        setQueue(frame.position, frame.estimated_wait_seconds);
+        break;
+      case 'typing':
+        $('typing').hidden = false;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(function () { $('typing').hidden = true; }, 4000);
+        break;
+      case 'error':
+        if (frame.code === 'unknown_token') { forget(); show('step-consent'); }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === 1) { ws.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+
+  function setState(frame) {
+    var status = $('queue-status');
+    if (frame.state === 'queued') {
+      status.hidden = false;
+    } else if (frame.state === 'offered') {
+      status.hidden = false;
+      status.textContent = T.offered;
+    } else if (frame.state === 'active') {
+      status.hidden = false;
+      status.textContent = T.active;
+    } else {
+      ended = true;
+      clearInterval(pingTimer);
+      if (ws) { ws.close(); }
+      show('step-ended');
+    }
+  }
+
+  function setQueue(position, waitSeconds) {
+    var text = format(T.position, { position: position });
+    if (waitSeconds === null || waitSeconds === undefined) {
+      text += ' ' + T.wait_short;
+    } else {
+      text += ' ' + format(T.wait, { minutes: Math.max(1, Math.round(waitSeconds / 60)) });
+    }
+    $('queue-status').textContent = text;
+  }
+
+  function addMessage(message) {
+    if (shown[message.seq]) { return; }
+    shown[message.seq] = true;
+    if (message.seq > lastSeq) { lastSeq = message.seq; }
+    if (message.sender === 'seeker' && message.key) {
+      var mine = document.querySelector('[data-key="' + message.key + '"]');
+      if (mine) { markSent(message.key); return; }
+    }
+    render(message.sender, message.body, message.at, message.key, false);
+  }
+
+  function render(sender, body, at, key, pending) {
+    var item = document.createElement('li');
+    item.className = 'message from-' + sender + (pending ? ' pending' : '');
+    if (key) { item.setAttribute('data-key', key); }
+    var who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = sender === 'seeker' ? T.you : (sender === 'system' ? T.system : T.counsellor);
+    var text = document.createElement('p');
+    text.className = 'body';
+    text.textContent = body;
+    var when = document.createElement('span');
+    when.className = 'when';
+    when.textContent = pending ? T.sending : new Date(at).toTimeString().slice(0, 5);
+    item.appendChild(who);
+    item.appendChild(text);
+    item.appendChild(when);
+    $('transcript').appendChild(item);
+    item.scrollIntoView(false);
+  }
+
+  function markSent(key) {
+    var item = document.querySelector('[data-key="' + key + '"]');
+    if (!item) { return; }
+    item.className = item.className.replace(' pending', '');
+    item.querySelector('.when').textContent = new Date().toTimeString().slice(0, 5);
+  }
+
+  function sendComposer() {
+    var box = $('composer-text');
+    var body = box.value.replace(/^\s+|\s+$/g, '');
+    if (!body) { return; }
+    var key = randomKey();
+    saved.pending[key] = body;
+    store();
+    render('seeker', body, null, key, true);
+    box.value = '';
+    send({ type: 'message', key: key, body: body });
+  }
+
+  $('composer').addEventListener('submit', function (event) {
+    event.preventDefault();
+    sendComposer();
+  });
+
+  $('composer-text').addEventListener('keydown', function (event) {
+    if ((event.key === 'Enter' || event.keyCode === 13) && !event.shiftKey) {
+      event.preventDefault();
+      sendComposer();
+    }
+  });
+
+  $('composer-text').addEventListener('input', function () {
+    var now = Date.now();
+    if (now - lastTypingSent > 2000) { lastTypingSent = now; send({ type: 'typing' }); }
+  });
+
+  $('end-chat').addEventListener('click', function () {
+    if (window.confirm(T.end_confirm)) { send({ type: 'end' }); }
+  });
+
+  $('start-again').addEventListener('click', function () {
+    forget();
+    shown = {};
+    lastSeq = 0;
+    $('transcript').innerHTML = '';
+    show(root.getAttribute('data-open') === '1' ? 'step-consent' : 'step-closed');
+  });
+
+  /* A returning browser resumes its conversation. */
+  if (saved) { startChat(); }
+}());

@@ -1,0 +1,139 @@
+"""The seeker's page and the counsellor's console. Thin: the work happens in actions."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_POST
+
+from xinyuan.contacts import actions, intake, queries
+from xinyuan.contacts.forms import CATEGORIES, WrapUpForm
+from xinyuan.contacts.models import CounsellorState, RiskLevel, State
+from xinyuan.core import queries as core_queries
+from xinyuan.core.models import Hotline, Membership, User
+from xinyuan.core.permissions import hotline_view
+
+
+def seeker_strings() -> dict[str, str]:
+    """Texts the seeker's script shows, translated here (the script has no catalogue)."""
+    return {
+        "position": _("You are number %(position)s in line."),
+        "wait": _("Estimated wait: about %(minutes)s minutes."),
+        "wait_short": _("A counsellor will be with you shortly."),
+        "offered": _("Connecting you to a counsellor…"),
+        "active": _("You are talking with a counsellor."),
+        "you": _("You"),
+        "counsellor": _("Counsellor"),
+        "system": _("Notice"),
+        "sending": _("sending…"),
+        "not_sent": _("not sent yet: will retry"),
+        "end_confirm": _("End the chat?"),
+        "error": _("Something went wrong. Please try again."),
+        "callback_left": _("Your message is saved. A counsellor will answer it here when the line opens."),
+    }
+
+
+@xframe_options_exempt  # partner platforms embed this page in an iframe …
+@csp_replace({"frame-ancestors": ["'self'", "https:"]})  # type: ignore[arg-type]  # … served over https
+def seeker_page(request: HttpRequest, slug: str) -> HttpResponse:
+    hotline = get_object_or_404(Hotline, slug=slug)
+    source = request.GET.get("source", "")[:40]
+    status = queries.hotline_status(hotline, timezone.now())
+    return render(
+        request,
+        "contacts/seeker.html",
+        {
+            "hotline": hotline,
+            "status": status,
+            "source": source if source.replace("-", "").replace("_", "").replace(".", "").isalnum() else "",
+            "resources": hotline.crisis_resources.all(),
+            "strings": seeker_strings(),
+        },
+    )
+
+
+def console_strings() -> dict[str, Any]:
+    labels = {question.key: str(question.label) for question in intake.QUESTIONS}
+    choices = {
+        f"{question.key}.{value}": str(label)
+        for question in intake.QUESTIONS
+        for value, label in question.choices
+    }
+    return {
+        "statuses": {"on_duty": _("on duty"), "paused": _("paused"), "off_duty": _("off duty")},
+        "risk": {level: str(label) for level, label in RiskLevel.choices},
+        "states": {state: str(label) for state, label in State.choices},
+        "questions": labels,
+        "choices": choices,
+        "seeker": _("Seeker"),
+        "you": _("You"),
+        "system": _("Notice"),
+        "staff_note": _("Staff note"),
+        "new_offer": _("New contact waiting for you"),
+        "seconds_left": _("%(seconds)s s"),
+        "end_confirm": _("End this conversation?"),
+        "help_sent": _("The supervisors have been asked."),
+        "no_evidence": _("No risk signs found yet."),
+        "saved": _("The record is saved."),
+        "callback": _("Call-back message"),
+    }
+
+
+@login_required
+def console_index(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    memberships = [m for m in core_queries.memberships_of(user) if m.has_role(*queries.CONSOLE_ROLES)]
+    if len(memberships) == 1:
+        return redirect("console", hotline_slug=memberships[0].hotline.slug)
+    return render(request, "core/staff_index.html", {"memberships": memberships})
+
+
+@hotline_view(*queries.CONSOLE_ROLES)
+def console(request: HttpRequest, membership: Membership) -> HttpResponse:
+    state = actions.counsellor_state(membership)
+    colleagues = (
+        CounsellorState.objects.filter(membership__hotline=membership.hotline, status="on_duty")
+        .exclude(membership=membership)
+        .select_related("membership__user")
+    )
+    return render(
+        request,
+        "contacts/console.html",
+        {
+            "hotline": membership.hotline,
+            "membership": membership,
+            "state": state,
+            "colleagues": colleagues,
+            "categories": CATEGORIES[1:],
+            "strings": console_strings(),
+        },
+    )
+
+
+@hotline_view(*queries.CONSOLE_ROLES)
+@require_POST
+def wrap_up(request: HttpRequest, membership: Membership, contact_id: str) -> HttpResponse:
+    form = WrapUpForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    try:
+        actions.do_wrap_up(
+            membership,
+            contact_id,
+            summary=form.cleaned_data["summary"],
+            category=form.cleaned_data["category"],
+        )
+    except actions.ContactError as problem:
+        return JsonResponse({"errors": {"__all__": [problem.message]}}, status=409)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"ok": True})
+    messages.success(request, _("The record is saved."))
+    return redirect("console", hotline_slug=membership.hotline.slug)
