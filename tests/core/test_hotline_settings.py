@@ -23,6 +23,14 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "languages": ["zh-hans", "en"],
         "after_hours_message": "<script>alert(1)</script> 明早八点再来",
         "two_factor_roles": ["supervisor"],
+        "offer_seconds": "30",
+        "max_wait_minutes": "10",
+        "counsellor_grace_seconds": "60",
+        "seeker_timeout_minutes": "5",
+        "intake_fields": ["about", "population", "what_is_happening"],
+        "consent_version": "2026-2",
+        "consent_text": "本热线保密。",
+        "quick_exit_url": "https://www.weather.com.cn/",
         "periods-TOTAL_FORMS": "2",
         "periods-INITIAL_FORMS": "0",
         "periods-0-weekday": "0",
@@ -55,6 +63,8 @@ def test_coordinator_saves_the_settings(personas: Personas) -> None:
     hotline = personas.hotline_a
     hotline.refresh_from_db()
     assert hotline.two_factor_roles == ["supervisor"]
+    assert hotline.intake_fields == ["about", "population", "what_is_happening"]
+    assert hotline.consent_version == "2026-2"
     assert [(p.weekday, p.opens, p.closes) for p in hotline.opening_periods.all()] == [
         (0, time(8), time(20)),
         (4, time(20), time(2)),
@@ -92,3 +102,13 @@ def test_a_holiday_date_twice_is_refused(personas: Personas) -> None:
     response = client.post(URL, data)
     assert response.status_code == 400
     assert not personas.hotline_a.holidays.exists()
+
+
+def test_the_settings_page_gives_the_partner_embed_snippet(personas: Personas) -> None:
+    page = personas.client_for(personas.coordinator).get(URL).content.decode()
+    assert "&lt;iframe src=&quot;http://testserver/h/line-a/?source=PLATFORM&quot;" in page
+
+
+def test_the_offer_time_cannot_be_set_below_ten_seconds(personas: Personas) -> None:
+    response = personas.client_for(personas.coordinator).post(URL, form_data(offer_seconds="3"))
+    assert response.status_code == 400

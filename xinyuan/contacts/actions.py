@@ -740,3 +740,33 @@ def abandon_silent_seekers(now: datetime | None = None) -> int:
             do_end_contact(contact_id, by="timeout", now=now)
             count += 1
     return count
+
+
+@transaction.atomic
+def do_update_counsellor_skills(
+    actor: User,
+    membership: Membership,
+    *,
+    chat_limit: int,
+    languages: list[str],
+    specialties: list[str],
+    crisis_trained: bool,
+) -> CounsellorState:
+    state = CounsellorState.objects.select_for_update().get(pk=counsellor_state(membership).pk)
+    state.chat_limit = chat_limit
+    state.languages = languages
+    state.specialties = specialties
+    state.crisis_trained = crisis_trained
+    state.save()
+    audit.log(
+        "counsellor.skills_changed",
+        actor=actor,
+        hotline=membership.hotline,
+        obj=membership,
+        chat_limit=chat_limit,
+        languages=languages,
+        specialties=specialties,
+        crisis_trained=crisis_trained,
+    )
+    transaction.on_commit(partial(dispatch, membership.hotline_id))
+    return state

@@ -219,3 +219,15 @@ def hotline_status(hotline: Hotline, now: datetime) -> dict[str, Any]:
         "busy": is_open and too_long,
         "intake": [question.as_dict() for question in intake.questions_for(hotline.intake_fields)],
     }
+
+
+def counsellors_of(hotline: Hotline) -> list[tuple[Membership, CounsellorState | None]]:
+    """Members who may take contacts, with their availability and skills."""
+    memberships = (
+        Membership.objects.filter(hotline=hotline, is_active=True, role_grants__role__in=CONSOLE_ROLES)
+        .select_related("user")
+        .distinct()
+        .order_by("user__username")
+    )
+    states = {s.membership_id: s for s in CounsellorState.objects.filter(membership__hotline=hotline)}
+    return [(membership, states.get(membership.pk)) for membership in memberships]

@@ -15,11 +15,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from xinyuan.contacts import actions, intake, queries
-from xinyuan.contacts.forms import CATEGORIES, WrapUpForm
+from xinyuan.contacts.forms import CATEGORIES, CounsellorSkillsForm, WrapUpForm
 from xinyuan.contacts.models import CounsellorState, RiskLevel, State
 from xinyuan.core import queries as core_queries
 from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.core.permissions import hotline_view
+from xinyuan.core.roles import Role
+from xinyuan.risk import kinds
 
 
 def seeker_strings() -> dict[str, str]:
@@ -70,6 +72,8 @@ def console_strings() -> dict[str, Any]:
     return {
         "statuses": {"on_duty": _("on duty"), "paused": _("paused"), "off_duty": _("off duty")},
         "risk": {level: str(label) for level, label in RiskLevel.choices},
+        "kinds": kinds.labels(),
+        "where": {"intake": _("intake"), "message": _("message")},
         "states": {state: str(label) for state, label in State.choices},
         "questions": labels,
         "choices": choices,
@@ -137,3 +141,40 @@ def wrap_up(request: HttpRequest, membership: Membership, contact_id: str) -> Ht
         return JsonResponse({"ok": True})
     messages.success(request, _("The record is saved."))
     return redirect("console", hotline_slug=membership.hotline.slug)
+
+
+MANAGER_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.TEAM_LEAD)
+
+
+@hotline_view(*MANAGER_ROLES)
+def counsellors(request: HttpRequest, membership: Membership) -> HttpResponse:
+    rows = [
+        (
+            member,
+            state,
+            CounsellorSkillsForm(
+                prefix=str(member.pk),
+                initial={
+                    "chat_limit": state.chat_limit if state else 2,
+                    "languages": (state.languages if state else None) or membership.hotline.languages,
+                    "specialties": state.specialties if state else [],
+                    "crisis_trained": state.crisis_trained if state else False,
+                },
+            ),
+        )
+        for member, state in queries.counsellors_of(membership.hotline)
+    ]
+    return render(request, "contacts/counsellors.html", {"hotline": membership.hotline, "rows": rows})
+
+
+@hotline_view(*MANAGER_ROLES)
+@require_POST
+def counsellor_skills(request: HttpRequest, membership: Membership, membership_id: int) -> HttpResponse:
+    member = get_object_or_404(Membership, pk=membership_id, hotline=membership.hotline, is_active=True)
+    form = CounsellorSkillsForm(request.POST, prefix=str(member.pk))
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("counsellors", hotline_slug=membership.hotline.slug)
+    actions.do_update_counsellor_skills(cast(User, request.user), member, **form.cleaned_data)
+    messages.success(request, _("Saved for %(name)s.") % {"name": member.user})
+    return redirect("counsellors", hotline_slug=membership.hotline.slug)

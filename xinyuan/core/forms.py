@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from xinyuan.core.models import Hotline, Weekday
@@ -51,10 +52,45 @@ class HotlineSettingsForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    intake_fields = forms.MultipleChoiceField(
+        label=_("Pre-chat questions"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: all of them are asked."),
+    )
+
     class Meta:
         model = Hotline
-        fields = ["name", "time_zone", "languages", "always_open", "after_hours_message", "two_factor_roles"]
-        widgets = {"after_hours_message": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "name",
+            "time_zone",
+            "languages",
+            "always_open",
+            "after_hours_message",
+            "two_factor_roles",
+            "offer_seconds",
+            "max_wait_minutes",
+            "counsellor_grace_seconds",
+            "seeker_timeout_minutes",
+            "intake_fields",
+            "consent_version",
+            "consent_text",
+            "quick_exit_url",
+        ]
+        widgets = {
+            "after_hours_message": forms.Textarea(attrs={"rows": 4}),
+            "consent_text": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from xinyuan.contacts.intake import QUESTIONS
+
+        intake_field = self.fields["intake_fields"]
+        assert isinstance(intake_field, forms.MultipleChoiceField)
+        intake_field.choices = [(q.key, q.label) for q in QUESTIONS]
+        self.fields["offer_seconds"].validators.append(MinValueValidator(10))
 
 
 class OpeningPeriodForm(forms.Form):

@@ -176,6 +176,7 @@ def staff_home(request: HttpRequest, membership: Membership) -> HttpResponse:
             "Role": Role,
             "is_open": queries.hotline_is_open(hotline),
             "can_edit_settings": membership.has_role(*SETTINGS_ROLES),
+            "can_manage_counsellors": membership.has_role(*SETTINGS_ROLES, Role.TEAM_LEAD),
         },
     )
 
@@ -204,6 +205,7 @@ def hotline_settings(request: HttpRequest, membership: Membership) -> HttpRespon
             for r in hotline.crisis_resources.all()
         ],
     )
+    seeker_url = request.build_absolute_uri(reverse("seeker", args=[hotline.slug]))
     if request.method == "POST":
         if all(part.is_valid() for part in (form, periods, holidays, resources)):
             actions.do_update_hotline_settings(
@@ -228,6 +230,11 @@ def hotline_settings(request: HttpRequest, membership: Membership) -> HttpRespon
             "periods": periods,
             "holidays": holidays,
             "resources": resources,
+            "seeker_url": seeker_url,
+            "embed_snippet": (
+                f'<iframe src="{seeker_url}?source=PLATFORM" title="xinyuan" '
+                'style="width:100%;height:640px;border:0"></iframe>'
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )

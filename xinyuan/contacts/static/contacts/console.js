@@ -244,7 +244,8 @@
         const entry = document.createElement('li');
         const mark = document.createElement('mark');
         mark.textContent = item.phrase;
-        entry.append(mark, ` ${item.kind} (${rise.where})`);
+        const where = rise.where.startsWith('message') ? rise.where.replace('message', T.where.message) : T.where.intake;
+        entry.append(mark, ` ${T.kinds[item.kind] || item.kind} · ${where}`);
         list.append(entry);
       }
     }
