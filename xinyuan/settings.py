@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "xinyuan.core",
     "xinyuan.web",
     "xinyuan.contacts",
+    "xinyuan.risk",
+    "xinyuan.scheduling",
     "xinyuan.core.apps.XinyuanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
