@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("xinyuan.contacts.urls")),
+    path("", include("xinyuan.risk.urls")),
     path("", include("xinyuan.core.urls")),
 ]

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.urls import path
 
-from xinyuan.contacts.consumers import ConsoleConsumer, SeekerConsumer
+from xinyuan.contacts.consumers import ConsoleConsumer, CrisisConsumer, SeekerConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/seeker/", SeekerConsumer.as_asgi()),
     path("ws/console/<slug:hotline_slug>/", ConsoleConsumer.as_asgi()),
+    path("ws/crisis/<slug:hotline_slug>/", CrisisConsumer.as_asgi()),
 ]

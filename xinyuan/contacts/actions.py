@@ -86,7 +86,8 @@ def staff_contact(contact: Contact) -> dict[str, Any]:
     }
 
 
-def _announce_state(contact: Contact) -> None:
+def announce_contact(contact: Contact) -> None:
+    """Tell the seeker and the counsellor what changed about the contact."""
     events.announce(
         events.contact_group(contact.pk),
         {"type": "contact.state", "seeker": seeker_state(contact), "staff": staff_contact(contact)},
@@ -111,7 +112,8 @@ def _assess(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _raise_risk(contact: Contact, text: str, where: str) -> bool:
-    """Raise (never lower) the contact's risk level from what the seeker wrote."""
+    """Raise (never lower) the contact's risk level from what the seeker wrote. After the caller's
+    commit, supervisors on duty hear of the rise, and at `imminent` a crisis is raised."""
     if not text:
         return False
     level, evidence = _assess(text)
@@ -120,7 +122,25 @@ def _raise_risk(contact: Contact, text: str, where: str) -> bool:
     contact.risk_level = level
     contact.risk_evidence = [*contact.risk_evidence, {"where": where, "level": level, "evidence": evidence}]
     contact.priority_at = _priority_at(contact)
+    events.announce(
+        events.staff_group(contact.hotline_id),
+        {
+            "type": "staff.risk_raised",
+            "contact": str(contact.pk),
+            "risk_level": level,
+            "evidence": evidence,
+            "where": where,
+        },
+    )
+    if level == RiskLevel.IMMINENT:
+        transaction.on_commit(partial(_engine_crisis, contact.pk, where))
     return True
+
+
+def _engine_crisis(contact_id: UUID, where: str) -> None:
+    from xinyuan.risk import actions as risk_actions
+
+    risk_actions.do_raise_crisis(contact_id, by=None, reason=f"triage engine: imminent ({where})")
 
 
 def _priority_at(contact: Contact) -> datetime:
@@ -268,7 +288,7 @@ def do_post_message(
         {"type": "contact.message", "contact": str(contact.pk), "message": message_data(message)},
     )
     if risk_raised:
-        _announce_state(contact)
+        announce_contact(contact)
         if contact.state == State.QUEUED:
             _announce_queue_changed(contact.hotline_id)
     return message, True
@@ -328,7 +348,7 @@ def do_set_status(membership: Membership, status: str, *, now: datetime | None =
 
 def _announce_status(membership: Membership, state: CounsellorState) -> None:
     events.announce(
-        events.counsellor_group(membership.hotline_id, membership.user_id),
+        events.member_group(membership.hotline_id, membership.user_id),
         {"type": "counsellor.status", "status": state.status},
     )
 
@@ -362,7 +382,7 @@ def do_accept(membership: Membership, contact_id: UUID | str, *, now: datetime |
     with override(contact.language):
         _system_message(contact, _("A counsellor (%(name)s) has joined the conversation.") % {"name": name})
     audit.log("contact.accepted", actor=membership.user, hotline=contact.hotline, obj=contact)
-    _announce_state(contact)
+    announce_contact(contact)
     _announce_queue_changed(contact.hotline_id)
     return contact
 
@@ -387,14 +407,14 @@ def do_decline(membership: Membership, contact_id: UUID | str) -> None:
     _withdraw_offer(contact, membership.user_id)
     _requeue(contact, front=False, declined_by=membership.user_id)
     audit.log("contact.declined", actor=membership.user, hotline=membership.hotline, obj=contact)
-    _announce_state(contact)
+    announce_contact(contact)
     _announce_queue_changed(contact.hotline_id)
     transaction.on_commit(lambda: dispatch(contact.hotline_id))
 
 
 def _withdraw_offer(contact: Contact, user_id: int) -> None:
     events.announce(
-        events.counsellor_group(contact.hotline_id, user_id),
+        events.member_group(contact.hotline_id, user_id),
         {"type": "counsellor.offer_withdrawn", "contact": str(contact.pk)},
     )
 
@@ -415,7 +435,10 @@ def do_end_contact(
         contact.offer_expires_at = None
         _announce_queue_changed(contact.hotline_id)
     elif contact.state == State.ACTIVE:
+        from xinyuan.risk import actions as risk_actions
+
         contact.state = State.WRAP_UP
+        risk_actions.ensure_follow_up(contact, now)
         with override(contact.language):
             notice = {
                 "seeker": _("The seeker has ended the conversation."),
@@ -430,7 +453,7 @@ def do_end_contact(
     contact.save()
     if actor is not None:
         audit.log("contact.ended", actor=actor, hotline=contact.hotline, obj=contact)
-    _announce_state(contact)
+    announce_contact(contact)
     return contact
 
 
@@ -459,7 +482,7 @@ def do_wrap_up(
     contact.save()
     CounsellorState.objects.filter(membership=membership).update(idle_since=now)
     audit.log("contact.wrapped_up", actor=membership.user, hotline=membership.hotline, obj=contact)
-    _announce_state(contact)
+    announce_contact(contact)
     transaction.on_commit(lambda: dispatch(contact.hotline_id))
     return contact
 
@@ -520,10 +543,10 @@ def do_transfer(
         warm=bool(note.strip()),
     )
     events.announce(
-        events.counsellor_group(contact.hotline_id, membership.user_id),
+        events.member_group(contact.hotline_id, membership.user_id),
         {"type": "counsellor.released", "contact": str(contact.pk)},
     )
-    _announce_state(contact)
+    announce_contact(contact)
     return contact
 
 
@@ -553,7 +576,7 @@ def do_request_help(
 
 def _offer_announce(contact: Contact, user_id: int) -> None:
     events.announce(
-        events.counsellor_group(contact.hotline_id, user_id),
+        events.member_group(contact.hotline_id, user_id),
         {"type": "counsellor.offer", "offer": staff_contact(contact)},
     )
 
@@ -606,7 +629,7 @@ def dispatch(hotline_id: int, *, now: datetime | None = None) -> list[tuple[str,
             state_by_user[user_id].idle_since = now
             state_by_user[user_id].save(update_fields=["idle_since"])
             _offer_announce(contact, int(user_id))
-            _announce_state(contact)
+            announce_contact(contact)
         if pairs:
             _announce_queue_changed(hotline_id)
     return pairs
@@ -664,7 +687,7 @@ def expire_offers(now: datetime | None = None) -> int:
                 state = CounsellorState.objects.filter(membership=membership, status=Status.ON_DUTY)
                 if state.update(status=Status.PAUSED, status_since=now):
                     _announce_status(membership, CounsellorState.objects.get(membership=membership))
-            _announce_state(contact)
+            announce_contact(contact)
             transaction.on_commit(partial(dispatch, hotline_id))
     return count
 
@@ -689,7 +712,7 @@ def handle_disconnected_counsellors(now: datetime | None = None) -> int:
                 hotline_id=membership.hotline_id, counsellor_id=membership.user_id, state=State.OFFERED
             ):
                 _requeue(contact, front=False)
-                _announce_state(contact)
+                announce_contact(contact)
             transaction.on_commit(partial(dispatch, membership.hotline_id))
     moved = 0
     for state in CounsellorState.objects.select_related("membership__hotline").filter(
@@ -718,7 +741,7 @@ def handle_disconnected_counsellors(now: datetime | None = None) -> int:
                     staff_only=True,
                 )
                 _requeue(contact, front=True)
-                _announce_state(contact)
+                announce_contact(contact)
                 moved += 1
             if CounsellorState.objects.filter(pk=state.pk, status=Status.ON_DUTY).update(
                 status=Status.PAUSED, status_since=now

@@ -204,7 +204,7 @@ class ConsoleConsumer(BaseConsumer):
         self.limit = RateLimit()
         layer = self.channel_layer
         await layer.group_add(
-            events.counsellor_group(membership.hotline_id, membership.user_id), self.channel_name
+            events.member_group(membership.hotline_id, membership.user_id), self.channel_name
         )
         await layer.group_add(events.staff_group(membership.hotline_id), self.channel_name)
         await self.accept()
@@ -228,7 +228,7 @@ class ConsoleConsumer(BaseConsumer):
             return
         layer = self.channel_layer
         await layer.group_discard(
-            events.counsellor_group(self.membership.hotline_id, self.membership.user_id), self.channel_name
+            events.member_group(self.membership.hotline_id, self.membership.user_id), self.channel_name
         )
         await layer.group_discard(events.staff_group(self.membership.hotline_id), self.channel_name)
         for contact_id in list(self.last_seqs):
@@ -321,6 +321,28 @@ class ConsoleConsumer(BaseConsumer):
     async def on_help(self, content: dict[str, Any]) -> None:
         await db(actions.do_request_help)(self.membership, str(content.get("contact")))
 
+    async def on_crisis(self, content: dict[str, Any]) -> None:
+        """The counsellor raises a crisis on a contact they hold."""
+        from xinyuan.risk import actions as risk_actions
+
+        contact = await db(queries.held_contact)(self.membership, str(content.get("contact")))
+        reason = content.get("reason")
+        await db(risk_actions.do_raise_crisis)(
+            contact.pk, by=self.membership.user, reason=reason if isinstance(reason, str) else ""
+        )
+
+    async def on_risk(self, content: dict[str, Any]) -> None:
+        """The counsellor sets the risk level, with a reason."""
+        from xinyuan.risk import actions as risk_actions
+
+        level, reason = content.get("level"), content.get("reason")
+        await db(risk_actions.do_set_risk_level)(
+            self.membership,
+            str(content.get("contact")),
+            level=level if isinstance(level, str) else "",
+            reason=reason if isinstance(reason, str) else "",
+        )
+
     # Announcements from the channel layer.
 
     async def counsellor_offer(self, event: dict[str, Any]) -> None:
@@ -366,8 +388,71 @@ class ConsoleConsumer(BaseConsumer):
     async def staff_queue(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue", **{k: v for k, v in event.items() if k != "type"}})
 
+    async def crisis_alert(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "crisis", **{k: v for k, v in event.items() if k != "type"}})
+
+    async def staff_risk_raised(self, event: dict[str, Any]) -> None:
+        if self.is_supervisor or event["contact"] in self.last_seqs:
+            await self.send_json({"type": "risk_raised", **{k: v for k, v in event.items() if k != "type"}})
+
     async def staff_help_requested(self, event: dict[str, Any]) -> None:
         if self.is_supervisor:
             await self.send_json(
                 {"type": "help_requested", **{k: v for k, v in event.items() if k != "type"}}
             )
+
+
+class CrisisConsumer(BaseConsumer):
+    """The crisis board of supervisors and crisis responders: alerts and changes, pushed."""
+
+    async def connect(self) -> None:
+        from xinyuan.risk.actions import RESPONDER_ROLES
+
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        slug = self.scope["url_route"]["kwargs"]["hotline_slug"]
+        membership = await db(
+            lambda: (
+                Membership.objects.select_related("hotline")
+                .filter(hotline__slug=slug, user_id=user.pk, is_active=True)
+                .first()
+            )
+        )()
+        if membership is None or not await db(membership.has_role)(*RESPONDER_ROLES):
+            await self.close(code=4404)
+            return
+        if await db(_two_factor_missing)(self.scope, membership):
+            await self.close(code=4401)
+            return
+        self.groups_joined = [
+            events.member_group(membership.hotline_id, membership.user_id),
+            events.crisis_group(membership.hotline_id),
+        ]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def crisis_alert(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "crisis", **{k: v for k, v in event.items() if k != "type"}})
+
+    async def crisis_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "changed", **{k: v for k, v in event.items() if k != "type"}})
+
+    # Frames also sent to the member group that the board has no use for.
+    async def counsellor_offer(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def counsellor_offer_withdrawn(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def counsellor_released(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def counsellor_status(self, event: dict[str, Any]) -> None:
+        pass

@@ -15,8 +15,9 @@ def contact_group(contact_id: UUID | str) -> str:
     return f"contact.{contact_id}"
 
 
-def counsellor_group(hotline_id: int, user_id: int) -> str:
-    return f"counsellor.{hotline_id}.{user_id}"
+def member_group(hotline_id: int, user_id: int) -> str:
+    """One person in one hotline: their offers, status changes and crisis alerts."""
+    return f"member.{hotline_id}.{user_id}"
 
 
 def staff_group(hotline_id: int) -> str:
@@ -32,3 +33,8 @@ def send_now(group: str, event: dict[str, Any]) -> None:
 def announce(group: str, event: dict[str, Any]) -> None:
     """Send `event` to `group` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_now(group, event))
+
+
+def crisis_group(hotline_id: int) -> str:
+    """Everyone watching the hotline's crisis board."""
+    return f"crisis.{hotline_id}"

@@ -88,6 +88,11 @@ def console_strings() -> dict[str, Any]:
         "no_evidence": _("No risk signs found yet."),
         "saved": _("The record is saved."),
         "callback": _("Call-back message"),
+        "crisis_open": _("Crisis raised: waiting for a supervisor. Stay with the seeker."),
+        "crisis_handled": _("A crisis responder (%(name)s) is handling the crisis."),
+        "crisis_page": _("Open the crisis"),
+        "crisis_reason": _("Why is this a crisis?"),
+        "risk_rise": _("Risk rose to %(level)s"),
     }
 
 
@@ -117,6 +122,7 @@ def console(request: HttpRequest, membership: Membership) -> HttpResponse:
             "state": state,
             "colleagues": colleagues,
             "categories": CATEGORIES[1:],
+            "risk_levels": RiskLevel.choices,
             "strings": console_strings(),
         },
     )

@@ -99,6 +99,12 @@
       case 'help_requested':
         addHelpRequest(frame);
         break;
+      case 'crisis':
+        showCrisis(frame);
+        break;
+      case 'risk_raised':
+        showRiskRise(frame);
+        break;
       case 'error':
         console.warn('xinyuan:', frame.code, frame.message);
         break;
@@ -308,6 +314,13 @@
       send({ type: 'transfer', contact: id, to: to === 'supervisors' ? null : Number(to), note: $('.transfer-note', panel).value });
     });
     $('.wrap-up', panel).addEventListener('submit', (event) => wrapUp(event, id));
+    $('.raise-crisis', panel).addEventListener('click', () => {
+      const reason = prompt(T.crisis_reason) ?? '';
+      send({ type: 'crisis', contact: id, reason });
+    });
+    $('.risk-go', panel).addEventListener('click', () => {
+      send({ type: 'risk', contact: id, level: $('.risk-level', panel).value, reason: $('.risk-reason', panel).value });
+    });
     return contact;
   }
 
@@ -385,6 +398,41 @@
     const data = await response.json().catch(() => ({}));
     error.textContent = Object.values(data.errors || {}).flat().join(' ');
     error.hidden = false;
+  }
+
+  function crisisLink(frame) {
+    const link = document.createElement('a');
+    link.href = `/staff/${slug}/crisis/${frame.escalation}/`;
+    link.textContent = T.crisis_page;
+    return link;
+  }
+
+  function showCrisis(frame) {
+    const contact = contacts.get(frame.contact);
+    const text = frame.acknowledged_by ? format(T.crisis_handled, { name: frame.acknowledged_by }) : T.crisis_open;
+    if (contact) {
+      const banner = $('.crisis-banner', contact.panel);
+      banner.replaceChildren(`${text} `, crisisLink(frame));
+      banner.hidden = frame.state === 'resolved';
+    }
+    if (frame.state === 'open' && !frame.acknowledged_by) {
+      ring();
+      notify({ contact: `crisis-${frame.escalation}`, risk_level: frame.risk_level });
+      if (!contact) addRiskAlert(`${T.crisis_open} `, crisisLink(frame));
+    }
+  }
+
+  function showRiskRise(frame) {
+    const phrases = (frame.evidence || []).map((item) => `「${item.phrase}」${T.kinds[item.kind] || item.kind}`);
+    addRiskAlert(`${format(T.risk_rise, { level: T.risk[frame.risk_level] || frame.risk_level })}: ${phrases.join('，')}`);
+  }
+
+  function addRiskAlert(...parts) {
+    const box = $('#risk-alerts');
+    const entry = document.createElement('li');
+    entry.append(...parts);
+    $('ul', box).prepend(entry);
+    box.hidden = false;
   }
 
   function addHelpRequest(frame) {

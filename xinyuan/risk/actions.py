@@ -1,0 +1,327 @@
+"""Crisis escalations: raised by a counsellor or by the engine at `imminent`, alerted to ever more
+people until someone acknowledges, then every step recorded. Audit-logged throughout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinyuan.contacts import events
+from xinyuan.contacts.actions import ContactError
+from xinyuan.contacts.models import Contact, CounsellorState, RiskLevel, State, Status
+from xinyuan.core import audit
+from xinyuan.core.models import Membership, User
+from xinyuan.core.roles import Role
+from xinyuan.risk.models import Escalation, EscalationState, EscalationStep, FollowUp, Stage, StepKind
+
+RESPONDER_ROLES = (Role.SUPERVISOR, Role.CRISIS_RESPONDER)
+# Call-back due after a high or imminent contact ends.
+FOLLOW_UP_AFTER = {RiskLevel.HIGH: timedelta(hours=24), RiskLevel.IMMINENT: timedelta(hours=4)}
+TEAM_STATUS = {
+    StepKind.TEAM_DISPATCHED: "en_route",
+    StepKind.TEAM_ARRIVED: "arrived",
+    StepKind.TEAM_RESOLVED: "resolved",
+}
+
+
+def _audience(escalation: Escalation, stage: int) -> list[int]:
+    """User ids to alert at `stage`."""
+    members = Membership.objects.filter(hotline_id=escalation.hotline_id, is_active=True)
+    if stage == Stage.SUPERVISORS_ON_DUTY:
+        return list(
+            CounsellorState.objects.filter(
+                membership__in=members.filter(role_grants__role=Role.SUPERVISOR),
+                status=Status.ON_DUTY,
+                disconnected_at__isnull=True,
+            ).values_list("membership__user_id", flat=True)
+        )
+    roles = [Role.SUPERVISOR] if stage == Stage.ALL_SUPERVISORS else list(RESPONDER_ROLES)
+    return sorted(set(members.filter(role_grants__role__in=roles).values_list("user_id", flat=True)))
+
+
+def alert_data(escalation: Escalation) -> dict[str, Any]:
+    contact = escalation.contact
+    return {
+        "escalation": escalation.pk,
+        "contact": str(contact.pk),
+        "state": escalation.state,
+        "stage": escalation.stage,
+        "risk_level": contact.risk_level,
+        "risk_evidence": contact.risk_evidence,
+        "reason": escalation.reason,
+        "raised_at": escalation.raised_at.isoformat(),
+        "ack_deadline_at": escalation.ack_deadline_at.isoformat() if escalation.ack_deadline_at else None,
+        "acknowledged_by": str(escalation.acknowledged_by) if escalation.acknowledged_by else None,
+    }
+
+
+def _alert(escalation: Escalation) -> None:
+    """Alert the current stage's people (widening past empty stages), in real time and by e-mail."""
+    users = _audience(escalation, escalation.stage)
+    while not users and escalation.stage < Stage.CRISIS_RESPONDERS:
+        escalation.stage += 1
+        users = _audience(escalation, escalation.stage)
+    escalation.alerted = sorted(set(escalation.alerted) | set(users))
+    escalation.save(update_fields=["stage", "alerted"])
+    data = alert_data(escalation)
+    counsellor = escalation.contact.counsellor_id
+    for user_id in sorted(set(users) | ({counsellor} if counsellor else set())):
+        events.announce(events.member_group(escalation.hotline_id, user_id), {"type": "crisis.alert", **data})
+    events.announce(events.crisis_group(escalation.hotline_id), {"type": "crisis.changed", **data})
+    if escalation.stage > Stage.SUPERVISORS_ON_DUTY:
+        addresses = list(User.objects.filter(pk__in=users).exclude(email="").values_list("email", flat=True))
+        if addresses:
+            transaction.on_commit(
+                lambda: send_mail(
+                    _("Crisis waiting for someone to act"),
+                    _("A crisis on %(hotline)s has not been acknowledged. Open the crisis board now.")
+                    % {"hotline": escalation.hotline.name},
+                    None,
+                    addresses,
+                    fail_silently=True,
+                )
+            )
+
+
+@transaction.atomic
+def do_raise_crisis(
+    contact_id: UUID | str, *, by: User | None, reason: str = "", now: datetime | None = None
+) -> Escalation:
+    """Raise a crisis on a contact (the open one is returned if there is one already)."""
+    now = now or timezone.now()
+    contact = Contact.objects.select_for_update().select_related("hotline").get(pk=contact_id)
+    existing = Escalation.objects.filter(contact=contact).exclude(state=EscalationState.RESOLVED).first()
+    if existing is not None:
+        return existing
+    escalation = Escalation.objects.create(
+        hotline=contact.hotline,
+        contact=contact,
+        raised_by=by,
+        reason=reason[:2000],
+        ack_deadline_at=now + timedelta(seconds=contact.hotline.crisis_ack_seconds),
+    )
+    audit.log(
+        "crisis.raised",
+        actor=by,
+        actor_name="" if by else "triage engine",
+        hotline=contact.hotline,
+        obj=escalation,
+        contact=str(contact.pk),
+    )
+    _alert(escalation)
+    return escalation
+
+
+def escalate_unacknowledged(now: datetime | None = None) -> int:
+    """Worker timer: an alert nobody acknowledged in time goes to more people, again and again."""
+    now = now or timezone.now()
+    count = 0
+    due = Escalation.objects.filter(state=EscalationState.OPEN, ack_deadline_at__lte=now).select_related(
+        "hotline", "contact"
+    )
+    for escalation in due:
+        with transaction.atomic():
+            next_stage = min(escalation.stage + 1, Stage.CRISIS_RESPONDERS)
+            claimed = Escalation.objects.filter(
+                pk=escalation.pk, state=EscalationState.OPEN, ack_deadline_at=escalation.ack_deadline_at
+            ).update(
+                stage=next_stage,
+                ack_deadline_at=now + timedelta(seconds=escalation.hotline.crisis_ack_seconds),
+            )
+            if not claimed:
+                continue
+            escalation.refresh_from_db()
+            audit.log(
+                "crisis.escalated",
+                actor_name="worker",
+                hotline=escalation.hotline,
+                obj=escalation,
+                stage=next_stage,
+            )
+            _alert(escalation)
+            count += 1
+    return count
+
+
+def _responder(escalation: Escalation, user: User) -> None:
+    membership = Membership.objects.filter(
+        hotline_id=escalation.hotline_id, user=user, is_active=True
+    ).first()
+    if membership is None or not membership.has_role(*RESPONDER_ROLES):
+        raise ContactError("not_responder", _("Only supervisors and crisis responders can do this."))
+
+
+@transaction.atomic
+def do_acknowledge(escalation_id: int, user: User, *, now: datetime | None = None) -> Escalation:
+    now = now or timezone.now()
+    escalation = (
+        Escalation.objects.select_for_update().select_related("contact", "hotline").get(pk=escalation_id)
+    )
+    _responder(escalation, user)
+    if escalation.state != EscalationState.OPEN:
+        raise ContactError(
+            "already", _("%(name)s is already handling this crisis.") % {"name": escalation.acknowledged_by}
+        )
+    escalation.state = EscalationState.ACKNOWLEDGED
+    escalation.acknowledged_by = user
+    escalation.acknowledged_at = now
+    escalation.ack_deadline_at = None
+    escalation.save()
+    EscalationStep.objects.create(escalation=escalation, kind=StepKind.ACKNOWLEDGED, actor=user)
+    audit.log("crisis.acknowledged", actor=user, hotline=escalation.hotline, obj=escalation)
+    _announce_change(escalation)
+    return escalation
+
+
+def _announce_change(escalation: Escalation) -> None:
+    data = alert_data(escalation)
+    counsellor = escalation.contact.counsellor_id
+    for user_id in sorted(set(escalation.alerted) | ({counsellor} if counsellor else set())):
+        events.announce(events.member_group(escalation.hotline_id, user_id), {"type": "crisis.alert", **data})
+    events.announce(events.crisis_group(escalation.hotline_id), {"type": "crisis.changed", **data})
+
+
+@transaction.atomic
+def do_record_step(
+    escalation_id: int, user: User, kind: str, *, team: str = "", address: str = "", note: str = ""
+) -> EscalationStep:
+    escalation = (
+        Escalation.objects.select_for_update().select_related("contact", "hotline").get(pk=escalation_id)
+    )
+    _responder(escalation, user)
+    if kind not in StepKind.values or kind in (
+        StepKind.ACKNOWLEDGED,
+        StepKind.RESOLVED,
+        StepKind.IDENTIFIERS_OPENED,
+    ):
+        raise ContactError("bad_step", _("Unknown step."))
+    if kind == StepKind.TEAM_DISPATCHED and not (team.strip() and address.strip()):
+        raise ContactError("team", _("Say which team goes, and to which address."))
+    if kind == StepKind.LOCATION_SHARED and not address.strip():
+        raise ContactError("location", _("Write the location the seeker shared."))
+    if escalation.state == EscalationState.OPEN:
+        # Acting on it is acknowledging it: stop alerting others.
+        escalation.state = EscalationState.ACKNOWLEDGED
+        escalation.acknowledged_by = user
+        escalation.acknowledged_at = timezone.now()
+        escalation.ack_deadline_at = None
+    if kind in TEAM_STATUS:
+        escalation.team_status = TEAM_STATUS[StepKind(kind)]
+    escalation.save()
+    step = EscalationStep.objects.create(
+        escalation=escalation,
+        kind=kind,
+        actor=user,
+        team=team.strip()[:80],
+        address=address.strip()[:500],
+        note=note.strip()[:2000],
+    )
+    audit.log("crisis.step", actor=user, hotline=escalation.hotline, obj=escalation, step=kind)
+    _announce_change(escalation)
+    return step
+
+
+@transaction.atomic
+def do_resolve(escalation_id: int, user: User, *, outcome: str, now: datetime | None = None) -> Escalation:
+    escalation = (
+        Escalation.objects.select_for_update().select_related("contact", "hotline").get(pk=escalation_id)
+    )
+    _responder(escalation, user)
+    if not outcome.strip():
+        raise ContactError("outcome", _("Write the outcome before closing the crisis."))
+    escalation.state = EscalationState.RESOLVED
+    escalation.resolved_at = now or timezone.now()
+    escalation.ack_deadline_at = None
+    escalation.outcome = outcome.strip()[:5000]
+    if escalation.acknowledged_by is None:
+        escalation.acknowledged_by, escalation.acknowledged_at = user, escalation.resolved_at
+    escalation.save()
+    EscalationStep.objects.create(escalation=escalation, kind=StepKind.RESOLVED, actor=user)
+    audit.log("crisis.resolved", actor=user, hotline=escalation.hotline, obj=escalation)
+    _announce_change(escalation)
+    return escalation
+
+
+@transaction.atomic
+def do_open_identifiers(escalation_id: int, user: User, *, reason: str) -> dict[str, str]:
+    """In an emergency a responder may see the identifiers the seeker left (PIPL art. 13), with a
+    reason, audited."""
+    escalation = Escalation.objects.select_related("contact", "hotline").get(pk=escalation_id)
+    _responder(escalation, user)
+    if len(reason.strip()) < 5:
+        raise ContactError("reason", _("Say why you need to see the seeker's identifiers."))
+    EscalationStep.objects.create(
+        escalation=escalation, kind=StepKind.IDENTIFIERS_OPENED, actor=user, note=reason.strip()[:2000]
+    )
+    audit.log(
+        "identifiers.opened",
+        actor=user,
+        hotline=escalation.hotline,
+        obj=escalation.contact,
+        reason=reason.strip(),
+    )
+    return {"callback_phone": escalation.contact.callback_phone}
+
+
+@transaction.atomic
+def do_set_risk_level(membership: Membership, contact_id: UUID | str, *, level: str, reason: str) -> Contact:
+    """A counsellor sets the contact's level, up or down, with a reason (audited)."""
+    from xinyuan.contacts import actions as contact_actions
+    from xinyuan.contacts import queries as contact_queries
+
+    if level not in RiskLevel.values:
+        raise ContactError("bad_level", _("Unknown risk level."))
+    if len(reason.strip()) < 3:
+        raise ContactError("reason", _("Give a reason for changing the risk level."))
+    contact = Contact.objects.select_for_update().get(
+        pk=contact_queries.held_contact(membership, contact_id).pk
+    )
+    before = contact.risk_level
+    contact.risk_level = level
+    contact.risk_evidence = [
+        *contact.risk_evidence,
+        {"where": "counsellor", "level": level, "evidence": [], "reason": reason.strip()[:500]},
+    ]
+    contact.save(update_fields=["risk_level", "risk_evidence"])
+    audit.log(
+        "contact.risk_changed",
+        actor=membership.user,
+        hotline=membership.hotline,
+        obj=contact,
+        reason=reason.strip(),
+        before=before,
+        after=level,
+    )
+    contact_actions.announce_contact(contact)
+    if level == RiskLevel.IMMINENT:
+        do_raise_crisis(contact.pk, by=membership.user, reason=reason)
+    return contact
+
+
+def ensure_follow_up(contact: Contact, now: datetime | None = None) -> FollowUp | None:
+    """A call-back task for a contact that ended at high or imminent risk (inside a transaction)."""
+    after = FOLLOW_UP_AFTER.get(RiskLevel(contact.risk_level))
+    if after is None or contact.state == State.QUEUED:
+        return None
+    follow_up, _created = FollowUp.objects.get_or_create(
+        contact=contact,
+        defaults={"hotline_id": contact.hotline_id, "due_at": (now or timezone.now()) + after},
+    )
+    return follow_up
+
+
+@transaction.atomic
+def do_complete_follow_up(follow_up_id: int, user: User, *, note: str) -> FollowUp:
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
+    follow_up.done_at = timezone.now()
+    follow_up.done_by = user
+    follow_up.note = note.strip()[:2000]
+    follow_up.save()
+    audit.log("follow_up.done", actor=user, hotline=follow_up.hotline, obj=follow_up)
+    return follow_up
