@@ -393,3 +393,13 @@ def test_forecast_total_is_arrivals_per_average_week(moments: list[datetime]) ->
     assert sum(days) == (last - first).days + 1
     counted = sum(table[weekday][hour] * days[weekday] for weekday in range(7) for hour in range(24))
     assert counted == pytest.approx(len(moments))
+
+
+def test_infinite_patience_is_erlang_c_and_infinite_inputs_are_refused() -> None:
+    from xinyuan.scheduling.erlang import required_staff
+
+    common = {"interval_minutes": 30, "target_seconds": 20, "service_level": 0.8}
+    endless = required_staff(contacts=100, aht_minutes=3, patience_seconds=float("inf"), **common)
+    assert endless.raw_positions == 14
+    with pytest.raises(ValueError, match="finite"):
+        required_staff(contacts=float("inf"), aht_minutes=3, **common)

@@ -298,6 +298,11 @@ def required_staff(
     )
     if patience_seconds is not None and not patience_seconds > 0:
         raise ValueError(f"patience_seconds must be above 0, got {patience_seconds}")
+    if patience_seconds is not None and math.isinf(patience_seconds):
+        patience_seconds = None  # seekers who never give up: that is Erlang C
+    for name, value in (("contacts", contacts), ("aht_minutes", aht_minutes)):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value}")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise ValueError(f"max_occupancy must be above 0 and at most 1, got {max_occupancy}")
     aht_seconds = aht_minutes * 60
