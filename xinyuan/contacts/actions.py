@@ -67,8 +67,13 @@ def seeker_state(contact: Contact) -> dict[str, Any]:
 
 
 def staff_contact(contact: Contact) -> dict[str, Any]:
-    """The contact as its counsellor sees it: intake, risk and its evidence, timers."""
+    """The contact as its counsellor sees it: intake, risk and its evidence, assessments, timers."""
+    from xinyuan.risk.models import Assessment
+
     return {
+        "assessments": [
+            a.as_dict() for a in Assessment.objects.filter(contact=contact, completed_at__isnull=False)
+        ],
         "contact": str(contact.pk),
         "state": contact.state,
         "channel": contact.channel,
@@ -141,6 +146,29 @@ def _engine_crisis(contact_id: UUID, where: str) -> None:
     from xinyuan.risk import actions as risk_actions
 
     risk_actions.do_raise_crisis(contact_id, by=None, reason=f"triage engine: imminent ({where})")
+
+
+def note_assessment(contact: Contact, result: dict[str, Any], *, author: User | None) -> None:
+    """A scored questionnaire: a staff-only note in the transcript, and its level raises the contact's
+    (called inside the transaction that stored it)."""
+    flags = ", ".join(result["flags"])
+    score = f"{result['score']}/{result['max_score']} " if result["score"] is not None else ""
+    _system_message(
+        contact,
+        f"{result['instrument'].upper()}: {score}{result['band']}" + (f" ({flags})" if flags else ""),
+        staff_only=True,
+        author=author,
+    )
+    level = result["risk_level"]
+    if level and RISK_ORDER.index(RiskLevel(level)) > RISK_ORDER.index(RiskLevel(contact.risk_level)):
+        contact.risk_level = level
+        contact.risk_evidence = [
+            *contact.risk_evidence,
+            {"where": result["instrument"], "level": level, "evidence": []},
+        ]
+        contact.priority_at = _priority_at(contact)
+        contact.save(update_fields=["risk_level", "risk_evidence", "priority_at"])
+    announce_contact(contact)
 
 
 def _priority_at(contact: Contact) -> datetime:

@@ -104,6 +104,8 @@ class SeekerConsumer(BaseConsumer):
             welcome.update(position=position, estimated_wait_seconds=None if wait is None else int(wait))
         await self.send_json(welcome)
         await self.replay(contact)
+        for questionnaire in await db(_pending_questionnaires)(contact):
+            await self.send_json(questionnaire)
 
     async def replay(self, contact: Contact) -> None:
         messages: list[Message] = await db(
@@ -138,6 +140,23 @@ class SeekerConsumer(BaseConsumer):
     async def on_end(self, content: dict[str, Any]) -> None:
         contact_id = await self.require_contact()
         await db(actions.do_end_contact)(contact_id, by="seeker")
+
+    async def on_instrument_request(self, content: dict[str, Any]) -> None:
+        """The seeker asks for a questionnaire to answer while waiting."""
+        from xinyuan.risk import actions as risk_actions
+
+        contact_id = await self.require_contact()
+        await db(risk_actions.do_request_instrument)(contact_id, str(content.get("instrument")))
+
+    async def on_assessment(self, content: dict[str, Any]) -> None:
+        from xinyuan.risk import actions as risk_actions
+
+        contact_id = await self.require_contact()
+        answers = content.get("answers")
+        assessment = await db(risk_actions.do_answer_instrument)(
+            contact_id, str(content.get("instrument")), answers if isinstance(answers, list) else []
+        )
+        await self.send_json({"type": "assessment_saved", "instrument": assessment.instrument})
 
     async def on_ping(self, content: dict[str, Any]) -> None:
         contact_id = await self.require_contact()
@@ -176,6 +195,17 @@ class SeekerConsumer(BaseConsumer):
                 "estimated_wait_seconds": event["estimated_wait_seconds"],
             }
         )
+
+    async def contact_instrument(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "instrument"})
+
+
+def _pending_questionnaires(contact: Contact) -> list[dict[str, Any]]:
+    from xinyuan.risk.actions import seeker_questionnaire
+    from xinyuan.risk.models import Assessment
+
+    pending = Assessment.objects.filter(contact=contact, completed_at__isnull=True).select_related("contact")
+    return [seeker_questionnaire(assessment) for assessment in pending]
 
 
 def _two_factor_missing(scope: dict[str, Any], membership: Membership) -> bool:
@@ -321,6 +351,27 @@ class ConsoleConsumer(BaseConsumer):
     async def on_help(self, content: dict[str, Any]) -> None:
         await db(actions.do_request_help)(self.membership, str(content.get("contact")))
 
+    async def on_instrument(self, content: dict[str, Any]) -> None:
+        """Send a questionnaire (PHQ-9, GAD-7) to the seeker."""
+        from xinyuan.risk import actions as risk_actions
+
+        await db(risk_actions.do_request_instrument)(
+            str(content.get("contact")), str(content.get("instrument")), by=self.membership
+        )
+
+    async def on_assessment(self, content: dict[str, Any]) -> None:
+        """The counsellor's own assessment (C-SSRS, the 0–100 ratings)."""
+        from xinyuan.risk import actions as risk_actions
+
+        answers, recency = content.get("answers"), content.get("recency")
+        await db(risk_actions.do_answer_instrument)(
+            str(content.get("contact")),
+            str(content.get("instrument")),
+            answers if isinstance(answers, list) else [],
+            recency=recency if isinstance(recency, str) else "",
+            counsellor=self.membership,
+        )
+
     async def on_crisis(self, content: dict[str, Any]) -> None:
         """The counsellor raises a crisis on a contact they hold."""
         from xinyuan.risk import actions as risk_actions
@@ -384,6 +435,9 @@ class ConsoleConsumer(BaseConsumer):
 
     async def contact_queue(self, event: dict[str, Any]) -> None:
         pass  # seekers' positions are for seekers
+
+    async def contact_instrument(self, event: dict[str, Any]) -> None:
+        pass  # the questionnaire is for the seeker; its result comes as a contact update
 
     async def staff_queue(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue", **{k: v for k, v in event.items() if k != "type"}})

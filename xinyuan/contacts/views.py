@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from xinyuan.core import queries as core_queries
 from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.core.permissions import hotline_view
 from xinyuan.core.roles import Role
-from xinyuan.risk import kinds
+from xinyuan.risk import instruments, kinds
 
 
 def seeker_strings() -> dict[str, str]:
@@ -40,6 +41,9 @@ def seeker_strings() -> dict[str, str]:
         "end_confirm": _("End the chat?"),
         "error": _("Something went wrong. Please try again."),
         "callback_left": _("Your message is saved. A counsellor will answer it here when the line opens."),
+        "questionnaire_send": _("Send my answers"),
+        "questionnaire_incomplete": _("Please answer every question."),
+        "questionnaire_thanks": _("Thank you. Your counsellor can see your answers."),
     }
 
 
@@ -60,6 +64,12 @@ def seeker_page(request: HttpRequest, slug: str) -> HttpResponse:
             "strings": seeker_strings(),
         },
     )
+
+
+def cssrs_questions() -> list[tuple[int, str]]:
+    """The C-SSRS screener's questions in the interface language, numbered 1–6."""
+    definition = instruments.instrument_definition("cssrs", get_language() or "zh-hans")
+    return [(number, item.text) for number, item in enumerate(definition.items, start=1)]
 
 
 def console_strings() -> dict[str, Any]:
@@ -93,6 +103,8 @@ def console_strings() -> dict[str, Any]:
         "crisis_page": _("Open the crisis"),
         "crisis_reason": _("Why is this a crisis?"),
         "risk_rise": _("Risk rose to %(level)s"),
+        "by_seeker": _("answered by the seeker"),
+        "by_counsellor": _("recorded by the counsellor"),
     }
 
 
@@ -123,6 +135,7 @@ def console(request: HttpRequest, membership: Membership) -> HttpResponse:
             "colleagues": colleagues,
             "categories": CATEGORIES[1:],
             "risk_levels": RiskLevel.choices,
+            "cssrs": cssrs_questions(),
             "strings": console_strings(),
         },
     )

@@ -18,7 +18,16 @@ from xinyuan.contacts.models import Contact, CounsellorState, RiskLevel, State, 
 from xinyuan.core import audit
 from xinyuan.core.models import Membership, User
 from xinyuan.core.roles import Role
-from xinyuan.risk.models import Escalation, EscalationState, EscalationStep, FollowUp, Stage, StepKind
+from xinyuan.risk import instruments
+from xinyuan.risk.models import (
+    Assessment,
+    Escalation,
+    EscalationState,
+    EscalationStep,
+    FollowUp,
+    Stage,
+    StepKind,
+)
 
 RESPONDER_ROLES = (Role.SUPERVISOR, Role.CRISIS_RESPONDER)
 # Call-back due after a high or imminent contact ends.
@@ -325,3 +334,105 @@ def do_complete_follow_up(follow_up_id: int, user: User, *, note: str) -> Follow
     follow_up.save()
     audit.log("follow_up.done", actor=user, hotline=follow_up.hotline, obj=follow_up)
     return follow_up
+
+
+# Screening instruments ------------------------------------------------------------------------------
+
+SEEKER_INSTRUMENTS = ("phq9", "gad7")
+COUNSELLOR_INSTRUMENTS = ("cssrs", "ideation", "hopelessness")
+
+
+def _instrument_name(instrument: str, allowed: tuple[str, ...]) -> str:
+    try:
+        name = instruments.canonical_name(instrument)
+    except ValueError as error:
+        raise ContactError("instrument", str(error)) from error
+    if name not in allowed:
+        raise ContactError("instrument", _("This questionnaire is not offered here."))
+    return name
+
+
+def seeker_questionnaire(assessment: Assessment) -> dict[str, Any]:
+    """What the seeker's page needs to show a requested questionnaire, in the contact's language."""
+    definition = instruments.instrument_definition(assessment.instrument, assessment.contact.language)
+    return {"type": "instrument", "assessment": assessment.pk, **definition.to_dict()}
+
+
+@transaction.atomic
+def do_request_instrument(
+    contact_id: UUID | str, instrument: str, *, by: Membership | None = None
+) -> Assessment:
+    """Offer a questionnaire to the seeker: sent by their counsellor, or asked for while waiting."""
+    from xinyuan.contacts import queries as contact_queries
+
+    name = _instrument_name(instrument, SEEKER_INSTRUMENTS)
+    if by is not None:
+        contact = contact_queries.held_contact(by, contact_id)
+    else:
+        contact = Contact.objects.get(pk=contact_id)
+    if contact.state not in (State.QUEUED, State.OFFERED, State.ACTIVE):
+        raise ContactError("ended", _("This conversation has ended."))
+    assessment = Assessment.objects.filter(
+        contact=contact, instrument=name, completed_at__isnull=True
+    ).first()
+    if assessment is None:
+        assessment = Assessment.objects.create(
+            contact=contact, instrument=name, requested_by=by.user if by else None
+        )
+    events.announce(
+        events.contact_group(contact.pk), {**seeker_questionnaire(assessment), "type": "contact.instrument"}
+    )
+    return assessment
+
+
+@transaction.atomic
+def do_answer_instrument(
+    contact_id: UUID | str,
+    instrument: str,
+    answers: list[Any],
+    *,
+    recency: str = "",
+    counsellor: Membership | None = None,
+) -> Assessment:
+    """Score a questionnaire: the seeker's own (PHQ-9, GAD-7) or one the counsellor fills (C-SSRS,
+    the 0–100 ratings). The result is stored, shown to the counsellor, and may raise the risk level."""
+    from xinyuan.contacts import actions as contact_actions
+    from xinyuan.contacts import queries as contact_queries
+
+    allowed = COUNSELLOR_INSTRUMENTS if counsellor is not None else SEEKER_INSTRUMENTS
+    name = _instrument_name(instrument, allowed)
+    contact_pk = contact_queries.held_contact(counsellor, contact_id).pk if counsellor else contact_id
+    contact = Contact.objects.select_for_update().get(pk=contact_pk)
+    if not isinstance(answers, list) or len(answers) > 20:
+        raise ContactError("answers", _("Answer every question."))
+    try:
+        parsed = instruments.parse_answers(name, ",".join(str(a) for a in answers), recency or None)
+        result = instruments.score(name, parsed)
+    except ValueError as error:
+        raise ContactError("answers", str(error)) from error
+    assessment = Assessment.objects.filter(
+        contact=contact, instrument=name, completed_at__isnull=True
+    ).first()
+    assessment = assessment or Assessment(contact=contact, instrument=name)
+    assessment.completed_at = timezone.now()
+    assessment.answered_by_seeker = counsellor is None
+    assessment.answers = [str(a) for a in answers]
+    assessment.recency = recency or ""
+    assessment.score = result.score
+    assessment.max_score = result.max_score
+    assessment.band = result.band
+    assessment.flags = list(result.flags)
+    assessment.risk_level = result.risk_level or ""
+    assessment.save()
+    contact_actions.note_assessment(
+        contact, assessment.as_dict(), author=counsellor.user if counsellor else None
+    )
+    if counsellor is not None:
+        audit.log(
+            "assessment.recorded",
+            actor=counsellor.user,
+            hotline=counsellor.hotline,
+            obj=contact,
+            instrument=name,
+        )
+    return assessment

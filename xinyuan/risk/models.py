@@ -113,3 +113,43 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up {self.contact_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Assessment(models.Model):
+    """A screening instrument on a contact: requested (sent to the seeker), then answered and scored."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.CharField(max_length=20)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Who answered: the seeker (PHQ-9, GAD-7) or the counsellor (C-SSRS, ratings).
+    answered_by_seeker = models.BooleanField(default=False)
+    answers = models.JSONField(default=list, blank=True)
+    recency = models.CharField(max_length=20, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    band = models.CharField(max_length=30, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    risk_level = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} on {self.contact_id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "instrument": self.instrument,
+            "completed": self.completed_at is not None,
+            "by_seeker": self.answered_by_seeker,
+            "score": self.score,
+            "max_score": self.max_score,
+            "band": self.band,
+            "flags": self.flags,
+            "risk_level": self.risk_level,
+        }

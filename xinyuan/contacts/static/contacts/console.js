@@ -105,9 +105,17 @@
       case 'risk_raised':
         showRiskRise(frame);
         break;
-      case 'error':
+      case 'error': {
+        const contact = contacts.get(frame.contact);
+        if (contact) {
+          const line = $('.panel-error', contact.panel);
+          line.textContent = frame.message;
+          line.hidden = false;
+          setTimeout(() => { line.hidden = true; }, 8000);
+        }
         console.warn('xinyuan:', frame.code, frame.message);
         break;
+      }
       default:
         break;
     }
@@ -235,6 +243,7 @@
     $('.state', contact.panel).textContent = T.states[data.state] || data.state;
     fillIntake(contact.panel, data);
     fillEvidence(contact.panel, data.risk_evidence);
+    fillAssessments(contact.panel, data.assessments);
     const wrapping = data.state === 'wrap_up';
     $('.wrap-up', contact.panel).hidden = !wrapping;
     $('.composer', contact.panel).hidden = wrapping;
@@ -258,6 +267,19 @@
     if (!list.children.length) {
       const entry = document.createElement('li');
       entry.textContent = T.no_evidence;
+      list.append(entry);
+    }
+  }
+
+  function fillAssessments(panel, assessments) {
+    const list = $('.assessment-results', panel);
+    list.replaceChildren();
+    for (const result of assessments || []) {
+      const entry = document.createElement('li');
+      const flags = result.flags.length ? ` (${result.flags.join(', ')})` : '';
+      const who = result.by_seeker ? T.by_seeker : T.by_counsellor;
+      const score = result.score === null ? '' : `${result.score}/${result.max_score} `;
+      entry.textContent = `${result.instrument.toUpperCase()}: ${score}${result.band}${flags} · ${who}`;
       list.append(entry);
     }
   }
@@ -317,6 +339,22 @@
     $('.raise-crisis', panel).addEventListener('click', () => {
       const reason = prompt(T.crisis_reason) ?? '';
       send({ type: 'crisis', contact: id, reason });
+    });
+    for (const button of panel.querySelectorAll('.send-instrument')) {
+      button.addEventListener('click', () => send({ type: 'instrument', contact: id, instrument: button.dataset.instrument }));
+    }
+    $('.cssrs', panel).addEventListener('submit', (event) => {
+      event.preventDefault();
+      const form = event.target;
+      const answers = [1, 2, 3, 4, 5, 6].map((n) => form.elements[`q${n}`].value);
+      send({ type: 'assessment', contact: id, instrument: 'cssrs', answers, recency: form.elements.recency.value });
+    });
+    $('.ratings', panel).addEventListener('submit', (event) => {
+      event.preventDefault();
+      for (const name of ['ideation', 'hopelessness']) {
+        const value = event.target.elements[name].value;
+        if (value !== '') send({ type: 'assessment', contact: id, instrument: name, answers: [value] });
+      }
     });
     $('.risk-go', panel).addEventListener('click', () => {
       send({ type: 'risk', contact: id, level: $('.risk-level', panel).value, reason: $('.risk-reason', panel).value });

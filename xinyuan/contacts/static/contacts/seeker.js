@@ -201,6 +201,12 @@
         clearTimeout(typingTimer);
         typingTimer = setTimeout(function () { $('typing').hidden = true; }, 4000);
         break;
+      case 'instrument':
+        showQuestionnaire(frame);
+        break;
+      case 'assessment_saved':
+        questionnaireDone(frame.instrument);
+        break;
       case 'error':
         if (frame.code === 'unknown_token') { forget(); show('step-consent'); }
         break;
@@ -216,6 +222,7 @@
 
   function setState(frame) {
     var status = $('queue-status');
+    $('questionnaire-offer').hidden = frame.state !== 'queued';
     if (frame.state === 'queued') {
       status.hidden = false;
     } else if (frame.state === 'offered') {
@@ -320,6 +327,75 @@
     $('transcript').innerHTML = '';
     show(root.getAttribute('data-open') === '1' ? 'step-consent' : 'step-closed');
   });
+
+  /* Questionnaires (PHQ-9, GAD-7): asked for while waiting, or sent by the counsellor. */
+  var offers = $('questionnaire-offer').querySelectorAll('button');
+  for (var o = 0; o < offers.length; o++) {
+    offers[o].addEventListener('click', function (event) {
+      send({ type: 'instrument_request', instrument: event.target.getAttribute('data-instrument') });
+    });
+  }
+
+  function showQuestionnaire(definition) {
+    if (document.getElementById('questionnaire-' + definition.name)) { return; }
+    var form = document.createElement('form');
+    form.id = 'questionnaire-' + definition.name;
+    form.className = 'card questionnaire';
+    var title = document.createElement('h3');
+    title.textContent = definition.title;
+    var intro = document.createElement('p');
+    intro.textContent = definition.instructions;
+    form.appendChild(title);
+    form.appendChild(intro);
+    for (var i = 0; i < definition.items.length; i++) {
+      var item = definition.items[i];
+      var group = document.createElement('fieldset');
+      var legend = document.createElement('legend');
+      legend.textContent = (i + 1) + '. ' + item.text;
+      group.appendChild(legend);
+      for (var j = 0; j < item.options.length; j++) {
+        var label = document.createElement('label');
+        label.className = 'check';
+        var input = document.createElement('input');
+        input.type = 'radio';
+        input.name = item.key;
+        input.value = item.options[j].value;
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(' ' + item.options[j].label));
+        group.appendChild(label);
+      }
+      form.appendChild(group);
+    }
+    var error = document.createElement('p');
+    error.className = 'form-error';
+    error.hidden = true;
+    var button = document.createElement('button');
+    button.type = 'submit';
+    button.textContent = T.questionnaire_send;
+    form.appendChild(error);
+    form.appendChild(button);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var answers = [];
+      for (var k = 0; k < definition.items.length; k++) {
+        var chosen = form.querySelector('input[name="' + definition.items[k].key + '"]:checked');
+        if (!chosen) { error.textContent = T.questionnaire_incomplete; error.hidden = false; return; }
+        answers.push(chosen.value);
+      }
+      send({ type: 'assessment', instrument: definition.name, answers: answers });
+    });
+    $('questionnaires').appendChild(form);
+    form.scrollIntoView(false);
+  }
+
+  function questionnaireDone(name) {
+    var form = document.getElementById('questionnaire-' + name);
+    if (!form) { return; }
+    var thanks = document.createElement('p');
+    thanks.className = 'card';
+    thanks.textContent = T.questionnaire_thanks;
+    form.parentNode.replaceChild(thanks, form);
+  }
 
   /* A returning browser resumes its conversation. */
   if (saved) { startChat(); }
