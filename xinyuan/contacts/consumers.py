@@ -304,7 +304,7 @@ class ConsoleConsumer(BaseConsumer):
     async def on_accept(self, content: dict[str, Any]) -> None:
         contact = await db(actions.do_accept)(self.membership, str(content.get("contact")))
         # Announced before this console joined the contact's group: tell it directly.
-        await self.send_json({"type": "contact", **actions.staff_contact(contact)})
+        await self.send_json({"type": "contact", **(await db(actions.staff_contact)(contact))})
         await self.follow(str(contact.pk), self.last_seqs.get(str(contact.pk), 0))
 
     async def on_decline(self, content: dict[str, Any]) -> None:
