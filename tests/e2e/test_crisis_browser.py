@@ -64,6 +64,15 @@ def test_an_imminent_message_reaches_a_supervisor_who_acts(server_url: str, new_
     expect(steps).to_contain_text("已呼叫急救（120）")
     expect(steps).to_contain_text("浦东一组")
 
+    # The supervisor joins the conversation from the crisis page and writes to the seeker.
+    supervisor.get_by_role("button", name="加入对话").click()
+    expect(seeker.locator("#transcript")).to_contain_text("督导（张督导 Zhang (supervisor)）已加入对话")
+    joined = supervisor.locator(".panel:not([hidden])")
+    joined.locator(".composer textarea").fill("我是值班督导，我们已经请 120 过去了，请把门打开")
+    joined.get_by_role("button", name="发送").click()
+    expect(seeker.locator("#transcript .from-supervisor")).to_contain_text("请把门打开")
+    expect(panel.locator(".transcript")).to_contain_text("请把门打开")
+
     escalation = Escalation.objects.get()
     assert escalation.state == EscalationState.ACKNOWLEDGED
     assert escalation.acknowledged_by is not None and escalation.acknowledged_by.username == "supervisor"

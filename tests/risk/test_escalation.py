@@ -181,3 +181,47 @@ def test_the_crisis_pages_are_for_supervisors_and_responders(personas: Personas)
         reverse("escalation-step", args=["line-a", escalation.pk]), {"kind": "team_dispatched"}
     )
     assert bad.status_code == 400 and "请填写出动的小组和地址" in bad.content.decode()
+
+
+def test_a_safety_plan_is_given_to_the_seeker_and_stored_encrypted(personas: Personas) -> None:
+    from xinyuan.contacts.models import Message
+    from xinyuan.risk.models import SafetyPlan
+
+    contact, _ = open_contact(personas.hotline_a, "最近很难熬")
+    membership = on_duty(personas.counsellor, personas.hotline_a)
+    contact_actions.do_accept(membership, contact.pk)
+    with pytest.raises(ContactError):
+        actions.do_share_safety_plan(membership, contact.pk, {"people": "  "})
+    actions.do_share_safety_plan(
+        membership,
+        contact.pk,
+        {"warning_signs": "整夜睡不着，开始想以后的事", "people": "姐姐 138xxxx", "unknown": "ignored"},
+    )
+    message = Message.objects.filter(contact=contact, sender="counsellor").last()
+    assert message is not None and "姐姐 138xxxx" in message.body and "ignored" not in message.body
+    assert actions.seeker_safety_plan(contact).startswith("我的安全计划")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sections_json FROM risk_safetyplan")
+        assert "姐姐" not in cursor.fetchone()[0]
+    assert SafetyPlan.objects.get(contact=contact).updated_by == personas.counsellor
+
+
+def test_a_supervisor_joins_the_conversation_and_the_seeker_is_told(personas: Personas) -> None:
+    from xinyuan.contacts import queries as contact_queries
+    from xinyuan.contacts.models import Message
+
+    contact, _ = open_contact(personas.hotline_a)
+    membership = on_duty(personas.counsellor, personas.hotline_a)
+    contact_actions.do_accept(membership, contact.pk)
+    escalation = actions.do_raise_crisis(contact.pk, by=personas.counsellor, reason="说已经写好遗书")
+    with pytest.raises(ContactError):
+        actions.do_join_conversation(escalation.pk, personas.counsellor2)
+    actions.do_join_conversation(escalation.pk, personas.supervisor)
+    notice = Message.objects.filter(contact=contact, sender="system", staff_only=False).last()
+    assert notice is not None and "督导" in notice.body
+    supervisor = personas.hotline_a.memberships.get(user=personas.supervisor)
+    assert contact_queries.writable_contact(supervisor, contact.pk).pk == contact.pk
+    assert contact in contact_queries.counsellor_contacts(supervisor)
+    with pytest.raises(Exception):  # noqa: B017, PT011  (ending and wrap-up stay the counsellor's: 404)
+        contact_queries.held_contact(supervisor, contact.pk)
+    assert AuditEvent.objects.filter(action="contact.supervisor_joined", actor=personas.supervisor).exists()

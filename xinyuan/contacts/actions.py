@@ -87,6 +87,8 @@ def staff_contact(contact: Contact) -> dict[str, Any]:
         "queued_at": contact.queued_at.isoformat() if contact.queued_at else None,
         "offer_expires_at": contact.offer_expires_at.isoformat() if contact.offer_expires_at else None,
         "help_requested": contact.help_requested_at is not None,
+        "counsellor_id": contact.counsellor_id,
+        "joined_by": contact.joined_by_id,
         "last_seq": contact.last_seq,
     }
 
@@ -153,7 +155,7 @@ def note_assessment(contact: Contact, result: dict[str, Any], *, author: User | 
     (called inside the transaction that stored it)."""
     flags = ", ".join(result["flags"])
     score = f"{result['score']}/{result['max_score']} " if result["score"] is not None else ""
-    _system_message(
+    system_message(
         contact,
         f"{result['instrument'].upper()}: {score}{result['band']}" + (f" ({flags})" if flags else ""),
         staff_only=True,
@@ -322,7 +324,7 @@ def do_post_message(
     return message, True
 
 
-def _system_message(
+def system_message(
     contact: Contact, body: str, *, staff_only: bool = False, author: User | None = None
 ) -> None:
     """A notice in the transcript, in the contact's language (called inside a transaction)."""
@@ -408,7 +410,7 @@ def do_accept(membership: Membership, contact_id: UUID | str, *, now: datetime |
     contact.save()
     name = membership.user.display_name or membership.user.get_username()
     with override(contact.language):
-        _system_message(contact, _("A counsellor (%(name)s) has joined the conversation.") % {"name": name})
+        system_message(contact, _("A counsellor (%(name)s) has joined the conversation.") % {"name": name})
     audit.log("contact.accepted", actor=membership.user, hotline=contact.hotline, obj=contact)
     announce_contact(contact)
     _announce_queue_changed(contact.hotline_id)
@@ -472,7 +474,7 @@ def do_end_contact(
                 "seeker": _("The seeker has ended the conversation."),
                 "quick_exit": _("The seeker left with the quick exit button."),
             }.get(by, _("The counsellor has ended the conversation."))
-        _system_message(contact, notice)
+        system_message(contact, notice)
         transaction.on_commit(lambda: dispatch(contact.hotline_id))
     else:
         return contact
@@ -547,9 +549,9 @@ def do_transfer(
         if target is None or state is None or target.user_id == membership.user_id:
             raise ContactError("target", _("That counsellor is not on duty."))
     if note.strip():
-        _system_message(contact, note.strip()[:MAX_MESSAGE], staff_only=True, author=membership.user)
+        system_message(contact, note.strip()[:MAX_MESSAGE], staff_only=True, author=membership.user)
     with override(contact.language):
-        _system_message(contact, _("You are being connected to another counsellor. Please stay."))
+        system_message(contact, _("You are being connected to another counsellor. Please stay."))
     if target is not None:
         contact.state = State.OFFERED
         contact.counsellor = target.user
@@ -756,14 +758,14 @@ def handle_disconnected_counsellors(now: datetime | None = None) -> int:
                 hotline=hotline, counsellor_id=state.membership.user_id, state=State.ACTIVE
             ):
                 with override(contact.language):
-                    _system_message(
+                    system_message(
                         contact,
                         _(
                             "Your counsellor lost their connection. "
                             "You are first in line for the next counsellor."
                         ),
                     )
-                _system_message(
+                system_message(
                     contact,
                     _("Returned to the queue: the previous counsellor's connection dropped."),
                     staff_only=True,

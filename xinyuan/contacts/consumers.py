@@ -106,6 +106,9 @@ class SeekerConsumer(BaseConsumer):
         await self.replay(contact)
         for questionnaire in await db(_pending_questionnaires)(contact):
             await self.send_json(questionnaire)
+        plan = await db(_safety_plan)(contact)
+        if plan:
+            await self.send_json({"type": "safety_plan", "text": plan})
 
     async def replay(self, contact: Contact) -> None:
         messages: list[Message] = await db(
@@ -198,6 +201,15 @@ class SeekerConsumer(BaseConsumer):
 
     async def contact_instrument(self, event: dict[str, Any]) -> None:
         await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "instrument"})
+
+    async def contact_safety_plan(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "safety_plan", "text": event["text"]})
+
+
+def _safety_plan(contact: Contact) -> str:
+    from xinyuan.risk.actions import seeker_safety_plan
+
+    return seeker_safety_plan(contact)
 
 
 def _pending_questionnaires(contact: Contact) -> list[dict[str, Any]]:
@@ -313,11 +325,12 @@ class ConsoleConsumer(BaseConsumer):
     async def on_message(self, content: dict[str, Any]) -> None:
         if not self.limit.allow():
             raise actions.ContactError("rate_limited", "Sending too fast.")
-        contact = await db(queries.held_contact)(self.membership, str(content.get("contact")))
+        contact = await db(queries.writable_contact)(self.membership, str(content.get("contact")))
         body, key = content.get("body"), content.get("key")
+        joined = contact.counsellor_id != self.membership.user_id
         message, _created = await db(actions.do_post_message)(
             contact.pk,
-            sender=Sender.COUNSELLOR,
+            sender=Sender.SUPERVISOR if joined else Sender.COUNSELLOR,
             body=body if isinstance(body, str) else "",
             key=str(key or ""),
             author=self.membership.user,
@@ -327,7 +340,7 @@ class ConsoleConsumer(BaseConsumer):
         )
 
     async def on_typing(self, content: dict[str, Any]) -> None:
-        contact = await db(queries.held_contact)(self.membership, str(content.get("contact")))
+        contact = await db(queries.writable_contact)(self.membership, str(content.get("contact")))
         await self.channel_layer.group_send(
             events.contact_group(contact.pk),
             {"type": "contact.typing", "contact": str(contact.pk), "side": "counsellor"},
@@ -372,6 +385,15 @@ class ConsoleConsumer(BaseConsumer):
             counsellor=self.membership,
         )
 
+    async def on_safety_plan(self, content: dict[str, Any]) -> None:
+        """Give the seeker the safety plan built with them."""
+        from xinyuan.risk import actions as risk_actions
+
+        sections = content.get("sections")
+        await db(risk_actions.do_share_safety_plan)(
+            self.membership, str(content.get("contact")), sections if isinstance(sections, dict) else {}
+        )
+
     async def on_crisis(self, content: dict[str, Any]) -> None:
         """The counsellor raises a crisis on a contact they hold."""
         from xinyuan.risk import actions as risk_actions
@@ -406,6 +428,12 @@ class ConsoleConsumer(BaseConsumer):
         await self.unfollow(event["contact"])
         await self.send_json({"type": "released", "contact": event["contact"]})
 
+    async def counsellor_joined(self, event: dict[str, Any]) -> None:
+        """This supervisor joined a conversation: show it on their console."""
+        contact = await db(queries.writable_contact)(self.membership, event["contact"])
+        await self.send_json({"type": "contact", **(await db(actions.staff_contact)(contact))})
+        await self.follow(event["contact"], 0)
+
     async def counsellor_status(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "status", "status": event["status"]})
 
@@ -425,6 +453,12 @@ class ConsoleConsumer(BaseConsumer):
 
     async def contact_state(self, event: dict[str, Any]) -> None:
         data = event["staff"]
+        joined_only = data["counsellor_id"] != self.membership.user_id
+        if joined_only and data["state"] != State.ACTIVE:
+            # A supervisor who joined leaves with the conversation; the record is the counsellor's.
+            await self.unfollow(data["contact"])
+            await self.send_json({"type": "released", "contact": data["contact"]})
+            return
         await self.send_json({"type": "contact", **data})
         if data["state"] in (State.QUEUED, State.CLOSED, State.ABANDONED):
             await self.unfollow(data["contact"])
@@ -438,6 +472,9 @@ class ConsoleConsumer(BaseConsumer):
 
     async def contact_instrument(self, event: dict[str, Any]) -> None:
         pass  # the questionnaire is for the seeker; its result comes as a contact update
+
+    async def contact_safety_plan(self, event: dict[str, Any]) -> None:
+        pass  # the plan is in the transcript already
 
     async def staff_queue(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue", **{k: v for k, v in event.items() if k != "type"}})
@@ -509,4 +546,7 @@ class CrisisConsumer(BaseConsumer):
         pass
 
     async def counsellor_status(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def counsellor_joined(self, event: dict[str, Any]) -> None:
         pass

@@ -91,6 +91,10 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     help_requested_at = models.DateTimeField(null=True, blank=True)
+    # A supervisor who joined the conversation (the seeker is told): writes beside the counsellor.
+    joined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     # Timestamps of every state change.
     created_at = models.DateTimeField(auto_now_add=True)

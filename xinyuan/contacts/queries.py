@@ -182,11 +182,24 @@ def held_contact(membership: Membership, contact_id: str | UUID) -> Contact:
         raise Http404 from error
 
 
+def writable_contact(membership: Membership, contact_id: str | UUID) -> Contact:
+    """A contact the member may write in: one they hold, or one they joined as a supervisor."""
+    try:
+        return Contact.objects.select_related("hotline").get(
+            Q(counsellor_id=membership.user_id) | Q(joined_by_id=membership.user_id, state=State.ACTIVE),
+            pk=contact_id,
+            hotline_id=membership.hotline_id,
+        )
+    except (Contact.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
 def counsellor_contacts(membership: Membership) -> QuerySet[Contact]:
+    """Contacts on the member's console: those they hold, and conversations they joined."""
     return Contact.objects.filter(
+        Q(counsellor_id=membership.user_id, state__in=[*OPEN_STATES, State.WRAP_UP])
+        | Q(joined_by_id=membership.user_id, state=State.ACTIVE),
         hotline_id=membership.hotline_id,
-        counsellor_id=membership.user_id,
-        state__in=[*OPEN_STATES, State.WRAP_UP],
     ).order_by("offered_at")
 
 

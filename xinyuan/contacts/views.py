@@ -23,6 +23,7 @@ from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.core.permissions import hotline_view
 from xinyuan.core.roles import Role
 from xinyuan.risk import instruments, kinds
+from xinyuan.risk.models import SAFETY_PLAN_SECTIONS
 
 
 def seeker_strings() -> dict[str, str]:
@@ -42,6 +43,8 @@ def seeker_strings() -> dict[str, str]:
         "error": _("Something went wrong. Please try again."),
         "callback_left": _("Your message is saved. A counsellor will answer it here when the line opens."),
         "questionnaire_send": _("Send my answers"),
+        "supervisor": _("Supervisor"),
+        "download_plan": _("Download my safety plan"),
         "questionnaire_incomplete": _("Please answer every question."),
         "questionnaire_thanks": _("Thank you. Your counsellor can see your answers."),
     }
@@ -104,6 +107,7 @@ def console_strings() -> dict[str, Any]:
         "crisis_reason": _("Why is this a crisis?"),
         "risk_rise": _("Risk rose to %(level)s"),
         "by_seeker": _("answered by the seeker"),
+        "supervisor": _("Supervisor"),
         "by_counsellor": _("recorded by the counsellor"),
     }
 
@@ -136,6 +140,7 @@ def console(request: HttpRequest, membership: Membership) -> HttpResponse:
             "categories": CATEGORIES[1:],
             "risk_levels": RiskLevel.choices,
             "cssrs": cssrs_questions(),
+            "safety_plan_sections": SAFETY_PLAN_SECTIONS,
             "strings": console_strings(),
         },
     )

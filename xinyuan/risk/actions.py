@@ -3,6 +3,7 @@ people until someone acknowledges, then every step recorded. Audit-logged throug
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from xinyuan.contacts import events
 from xinyuan.contacts.actions import ContactError
@@ -20,11 +22,13 @@ from xinyuan.core.models import Membership, User
 from xinyuan.core.roles import Role
 from xinyuan.risk import instruments
 from xinyuan.risk.models import (
+    SAFETY_PLAN_SECTIONS,
     Assessment,
     Escalation,
     EscalationState,
     EscalationStep,
     FollowUp,
+    SafetyPlan,
     Stage,
     StepKind,
 )
@@ -436,3 +440,77 @@ def do_answer_instrument(
             instrument=name,
         )
     return assessment
+
+
+# Joining a conversation and the safety plan -------------------------------------------------------
+
+
+@transaction.atomic
+def do_join_conversation(escalation_id: int, user: User) -> Contact:
+    """A supervisor joins the conversation of a crisis; the seeker is told."""
+    from xinyuan.contacts import actions as contact_actions
+
+    escalation = Escalation.objects.select_related("hotline").get(pk=escalation_id)
+    membership = Membership.objects.filter(hotline=escalation.hotline, user=user, is_active=True).first()
+    if membership is None or not membership.has_role(Role.SUPERVISOR):
+        raise ContactError("not_supervisor", _("Only supervisors can join a conversation."))
+    contact = Contact.objects.select_for_update().get(pk=escalation.contact_id)
+    if contact.state != State.ACTIVE:
+        raise ContactError("not_active", _("The conversation is not in progress."))
+    if contact.joined_by_id != user.pk:
+        contact.joined_by = user
+        contact.save(update_fields=["joined_by"])
+        name = user.display_name or user.get_username()
+        with override(contact.language):
+            contact_actions.system_message(
+                contact, _("A supervisor (%(name)s) has joined the conversation.") % {"name": name}
+            )
+        audit.log("contact.supervisor_joined", actor=user, hotline=escalation.hotline, obj=contact)
+    events.announce(
+        events.member_group(contact.hotline_id, user.pk),
+        {"type": "counsellor.joined", "contact": str(contact.pk)},
+    )
+    return contact
+
+
+def safety_plan_text(sections: dict[str, str], language: str) -> str:
+    with override(language):
+        lines = [str(_("My safety plan"))]
+        for key, title in SAFETY_PLAN_SECTIONS:
+            if sections.get(key):
+                lines += ["", f"{title}:", sections[key]]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def do_share_safety_plan(
+    membership: Membership, contact_id: UUID | str, sections: dict[str, Any]
+) -> SafetyPlan:
+    """Save the safety plan built with the seeker and give it to them in the chat."""
+    from xinyuan.contacts import actions as contact_actions
+    from xinyuan.contacts import queries as contact_queries
+    from xinyuan.contacts.models import Sender
+
+    contact = contact_queries.writable_contact(membership, contact_id)
+    known = dict(SAFETY_PLAN_SECTIONS)
+    clean = {
+        key: value.strip()[:300]
+        for key, value in (sections or {}).items()
+        if key in known and isinstance(value, str) and value.strip()
+    }
+    if not clean:
+        raise ContactError("empty", _("Fill in at least one part of the safety plan."))
+    plan, _created = SafetyPlan.objects.update_or_create(
+        contact=contact,
+        defaults={"sections_json": json.dumps(clean, ensure_ascii=False), "updated_by": membership.user},
+    )
+    text = safety_plan_text(clean, contact.language)
+    contact_actions.do_post_message(contact.pk, sender=Sender.COUNSELLOR, body=text, author=membership.user)
+    events.announce(events.contact_group(contact.pk), {"type": "contact.safety_plan", "text": text})
+    audit.log("safety_plan.shared", actor=membership.user, hotline=membership.hotline, obj=contact)
+    return plan
+
+
+def seeker_safety_plan(contact: Contact) -> str:
+    plan = SafetyPlan.objects.filter(contact=contact).first()
+    return safety_plan_text(json.loads(plan.sections_json), contact.language) if plan else ""

@@ -153,3 +153,26 @@ class Assessment(models.Model):
             "flags": self.flags,
             "risk_level": self.risk_level,
         }
+
+
+SAFETY_PLAN_SECTIONS = (
+    ("warning_signs", _("Warning signs that a crisis may be starting")),
+    ("coping", _("Things I can do on my own to cope")),
+    ("distractions", _("People and places that take my mind off things")),
+    ("people", _("People I can ask for help")),
+    ("professionals", _("Professionals and services I can contact")),
+    ("safe_environment", _("Making my surroundings safe")),
+)
+
+
+class SafetyPlan(models.Model):
+    """A Stanley–Brown safety plan, built with the seeker during the conversation and given to them."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="safety_plan")
+    # The sections as JSON, encrypted: they name the seeker's people, places and means.
+    sections_json = EncryptedTextField(default="{}")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"safety plan of {self.contact_id}"

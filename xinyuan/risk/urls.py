@@ -10,5 +10,6 @@ urlpatterns = [
     path(prefix + "<int:escalation_id>/steps/", views.record_step, name="escalation-step"),
     path(prefix + "<int:escalation_id>/resolve/", views.resolve, name="escalation-resolve"),
     path(prefix + "<int:escalation_id>/identifiers/", views.open_identifiers, name="escalation-identifiers"),
+    path(prefix + "<int:escalation_id>/join/", views.join, name="escalation-join"),
     path(prefix + "follow-ups/<int:follow_up_id>/done/", views.follow_up_done, name="follow-up-done"),
 ]

@@ -159,3 +159,16 @@ def follow_up_done(request: HttpRequest, membership: Membership, follow_up_id: i
     else:
         messages.error(request, _("Write what happened on the call-back."))
     return redirect("crisis-board", hotline_slug=membership.hotline.slug)
+
+
+@hotline_view(*ROLES)
+@require_POST
+def join(request: HttpRequest, membership: Membership, escalation_id: int) -> HttpResponse:
+    queries.escalation_in(membership.hotline, escalation_id)
+    try:
+        actions.do_join_conversation(escalation_id, cast(User, request.user))
+    except ContactError as problem:
+        messages.error(request, problem.message)
+        return redirect("escalation", hotline_slug=membership.hotline.slug, escalation_id=escalation_id)
+    messages.success(request, _("You have joined the conversation: it is on your console."))
+    return redirect("console", hotline_slug=membership.hotline.slug)

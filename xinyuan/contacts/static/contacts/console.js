@@ -343,6 +343,11 @@
     for (const button of panel.querySelectorAll('.send-instrument')) {
       button.addEventListener('click', () => send({ type: 'instrument', contact: id, instrument: button.dataset.instrument }));
     }
+    $('.safety-plan-form', panel).addEventListener('submit', (event) => {
+      event.preventDefault();
+      const sections = Object.fromEntries(new FormData(event.target));
+      send({ type: 'safety_plan', contact: id, sections });
+    });
     $('.cssrs', panel).addEventListener('submit', (event) => {
       event.preventDefault();
       const form = event.target;
@@ -396,7 +401,7 @@
     who.className = 'who';
     who.textContent = message.staff_only
       ? T.staff_note
-      : { seeker: T.seeker, counsellor: T.you, system: T.system }[message.sender] || message.sender;
+      : { seeker: T.seeker, counsellor: T.you, system: T.system, supervisor: T.supervisor }[message.sender] || message.sender;
     const body = document.createElement('p');
     body.className = 'body';
     body.textContent = message.body;

@@ -207,6 +207,9 @@
       case 'assessment_saved':
         questionnaireDone(frame.instrument);
         break;
+      case 'safety_plan':
+        offerPlanDownload(frame.text);
+        break;
       case 'error':
         if (frame.code === 'unknown_token') { forget(); show('step-consent'); }
         break;
@@ -266,7 +269,7 @@
     if (key) { item.setAttribute('data-key', key); }
     var who = document.createElement('span');
     who.className = 'who';
-    who.textContent = sender === 'seeker' ? T.you : (sender === 'system' ? T.system : T.counsellor);
+    who.textContent = { seeker: T.you, system: T.system, supervisor: T.supervisor }[sender] || T.counsellor;
     var text = document.createElement('p');
     text.className = 'body';
     text.textContent = body;
@@ -395,6 +398,24 @@
     thanks.className = 'card';
     thanks.textContent = T.questionnaire_thanks;
     form.parentNode.replaceChild(thanks, form);
+  }
+
+  /* The safety plan the counsellor gave: the seeker can keep it as a text file. */
+  function offerPlanDownload(text) {
+    var link = $('plan-download');
+    if (!link) {
+      link = document.createElement('a');
+      link.id = 'plan-download';
+      link.className = 'button secondary';
+      link.setAttribute('download', 'safety-plan.txt');
+      link.textContent = T.download_plan;
+      $('questionnaires').appendChild(link);
+    }
+    if (window.Blob && window.URL) {
+      link.href = window.URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    } else {
+      link.href = 'data:text/plain;charset=utf-8,' + encodeURIComponent(text);
+    }
   }
 
   /* A returning browser resumes its conversation. */
