@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinyuan.core.crypto import EncryptedTextField
+from xinyuan.core.crypto import EncryptedJSONField, EncryptedTextField
 from xinyuan.core.models import Hotline, Membership
 
 
@@ -68,7 +68,8 @@ class Contact(models.Model):
     language = models.CharField(max_length=10, default="zh-hans")
     source = models.CharField(_("source platform"), max_length=40, blank=True)
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE)
-    risk_evidence = models.JSONField(default=list, blank=True)
+    # The phrases behind the level quote the seeker's words: encrypted.
+    risk_evidence = EncryptedJSONField(default=list, blank=True)
     # Pre-chat answers; free text is encrypted in `intake_text`.
     intake = models.JSONField(default=dict, blank=True)
     intake_text = EncryptedTextField(blank=True, default="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -68,9 +69,13 @@ class KeyRing:
         return not stored.startswith(f"{PREFIX}:{self.newest_id}:")
 
 
+def key_ring_strings() -> list[str]:
+    return list(settings.ENCRYPTION_KEYS)
+
+
 @cache
 def key_ring() -> KeyRing:
-    return KeyRing.from_strings(list(settings.ENCRYPTION_KEYS))
+    return KeyRing.from_strings(key_ring_strings())
 
 
 class EncryptedTextField(models.TextField):
@@ -86,3 +91,19 @@ class EncryptedTextField(models.TextField):
         if value is None:
             return None
         return key_ring().decrypt(value)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """JSON stored encrypted (e.g. risk evidence, which quotes the seeker's words)."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return super().get_prep_value(json.dumps(value, ensure_ascii=False))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        text = super().from_db_value(value, expression, connection)
+        return None if text is None else json.loads(text)
+
+    def to_python(self, value: Any) -> Any:
+        return value
