@@ -20,7 +20,7 @@ class Personas:
     counsellor2: User
     supervisor: User
     coordinator: User
-    outsider: User  # coordinator of hotline B only
+    outsider: User  # runs hotline B (every role there), nothing in A
 
     def client_for(self, user: User) -> Client:
         client = Client()
@@ -39,7 +39,9 @@ def personas(db: None) -> Personas:
         counsellor2=person(hotline_a, "counsellor2-a", Role.COUNSELLOR),
         supervisor=person(hotline_a, "supervisor-a", Role.SUPERVISOR),
         coordinator=person(hotline_a, "coordinator-a", Role.COORDINATOR),
-        outsider=person(hotline_b, "coordinator-b", Role.COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR),
+        outsider=person(
+            hotline_b, "coordinator-b", Role.COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR, Role.ADMIN
+        ),
     )
 
 

@@ -148,3 +148,19 @@ def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
         for form in formset.forms
         if form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.CharField(label=_("Person"), max_length=150, required=False)
+    seeker = forms.CharField(
+        label=_("Seeker or contact"), max_length=64, required=False, help_text=_("A contact's id.")
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[])
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action_field = self.fields["action"]
+        assert isinstance(action_field, forms.ChoiceField)
+        action_field.choices = [("", "—"), *[(action, action) for action in actions]]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinyuan.core import hours
-from xinyuan.core.models import Hotline, Membership, SessionRecord, User
+from xinyuan.core.models import AuditEvent, Hotline, Membership, SessionRecord, User
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -32,3 +32,32 @@ def open_sessions_of(user: User) -> QuerySet[SessionRecord]:
 
 def hotline_is_open(hotline: Hotline, at: datetime | None = None) -> bool:
     return hours.is_open(hotline.schedule(), at or timezone.now())
+
+
+def audit_events(
+    hotline: Hotline,
+    *,
+    person: str = "",
+    seeker: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditEvent]:
+    """The hotline's audit events, newest first, filtered. `seeker` matches a contact id or seeker id
+    among the objects and details."""
+    events = AuditEvent.objects.filter(hotline=hotline).select_related("actor")
+    if person:
+        events = events.filter(actor_name__icontains=person)
+    if seeker:
+        events = events.filter(Q(object_id=seeker) | Q(details__contact=seeker))
+    if action:
+        events = events.filter(action=action)
+    if since:
+        events = events.filter(at__gte=since)
+    if until:
+        events = events.filter(at__lt=until)
+    return events.order_by("-at", "-id")
+
+
+def audit_actions(hotline: Hotline) -> list[str]:
+    return sorted(set(AuditEvent.objects.filter(hotline=hotline).values_list("action", flat=True)))

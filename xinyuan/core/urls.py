@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/", views.staff_index, name="staff-index"),
     path("staff/<slug:hotline_slug>/", views.staff_home, name="staff-home"),
     path("staff/<slug:hotline_slug>/settings/", views.hotline_settings, name="hotline-settings"),
+    path("staff/<slug:hotline_slug>/audit/", views.audit_log, name="audit-log"),
 ]
