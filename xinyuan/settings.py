@@ -111,6 +111,14 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Cache: rate-limit counters. Shared through Redis when there are several processes.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# New contacts one address may open per hour (seekers behind one campus or office address share it).
+XINYUAN_CONTACTS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_CONTACTS_PER_ADDRESS_HOUR", "10"))
+
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

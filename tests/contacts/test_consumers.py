@@ -161,3 +161,9 @@ async def test_a_counsellor_cannot_touch_someone_elses_contact(personas: Persona
         assert (await receive_until(console, "error"))["code"] == "not_found"
     assert (await sync_to_async(Contact.objects.get)(pk=contact.pk)).state == State.QUEUED
     await console.disconnect()
+
+
+async def test_websockets_from_another_origin_are_refused(personas: Personas) -> None:
+    socket = WebsocketCommunicator(application, "/ws/seeker/", headers=[(b"origin", b"https://evil.example")])
+    connected, _ = await socket.connect()
+    assert not connected

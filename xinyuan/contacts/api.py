@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from xinyuan.contacts import actions, queries
+from xinyuan.core import ratelimit
 from xinyuan.core.models import Hotline
 
 router = Router(tags=["seekers"])
@@ -98,10 +101,21 @@ def hotline_status(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 @router.post(
-    "/hotlines/{slug}/contacts", response={201: ContactOut, 200: ContactOut, 400: ErrorOut, 409: ErrorOut}
+    "/hotlines/{slug}/contacts",
+    response={201: ContactOut, 200: ContactOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
 )
 def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> tuple[int, dict[str, Any]]:
     hotline = _hotline(slug)
+    address = request.META.get("REMOTE_ADDR", "")
+    if not payload.token and not ratelimit.hit(
+        "open-contact", f"{hotline.pk}:{address}", settings.XINYUAN_CONTACTS_PER_ADDRESS_HOUR, 3600
+    ):
+        return 429, {
+            "code": "rate_limited",
+            "message": _(
+                "Too many new conversations from this network. If you are in danger, call a number below."
+            ),
+        }
     try:
         opened = actions.do_open_contact(
             hotline,
