@@ -398,8 +398,16 @@ def test_forecast_total_is_arrivals_per_average_week(moments: list[datetime]) ->
 def test_infinite_patience_is_erlang_c_and_infinite_inputs_are_refused() -> None:
     from xinyuan.scheduling.erlang import required_staff
 
-    common = {"interval_minutes": 30, "target_seconds": 20, "service_level": 0.8}
-    endless = required_staff(contacts=100, aht_minutes=3, patience_seconds=float("inf"), **common)
+    endless = required_staff(
+        contacts=100,
+        interval_minutes=30,
+        aht_minutes=3,
+        target_seconds=20,
+        service_level=0.8,
+        patience_seconds=float("inf"),
+    )
     assert endless.raw_positions == 14
     with pytest.raises(ValueError, match="finite"):
-        required_staff(contacts=float("inf"), aht_minutes=3, **common)
+        required_staff(
+            contacts=float("inf"), interval_minutes=30, aht_minutes=3, target_seconds=20, service_level=0.8
+        )

@@ -139,15 +139,17 @@ def _raise_risk(contact: Contact, text: str, where: str) -> bool:
             "where": where,
         },
     )
-    if level == RiskLevel.IMMINENT:
-        transaction.on_commit(partial(_engine_crisis, contact.pk, where))
     return True
 
 
-def _engine_crisis(contact_id: UUID, where: str) -> None:
+def _engine_crisis(contact: Contact) -> None:
+    """At `imminent` the engine raises a crisis in the same transaction as the rise, so it can
+    never be lost between the two (called after the contact is saved)."""
     from xinyuan.risk import actions as risk_actions
 
-    risk_actions.do_raise_crisis(contact_id, by=None, reason=f"triage engine: imminent ({where})")
+    if contact.risk_level == RiskLevel.IMMINENT:
+        where = contact.risk_evidence[-1]["where"] if contact.risk_evidence else "intake"
+        risk_actions.do_raise_crisis(contact.pk, by=None, reason=f"triage engine: imminent ({where})")
 
 
 def note_assessment(contact: Contact, result: dict[str, Any], *, author: User | None) -> None:
@@ -251,6 +253,7 @@ def do_open_contact(
     _raise_risk(contact, text, "intake")
     contact.priority_at = _priority_at(contact)
     contact.save()
+    _engine_crisis(contact)
     _announce_queue_changed(hotline.pk)
     transaction.on_commit(lambda: dispatch(hotline.pk))
     return Opened(contact, token, resumed=False)
@@ -313,6 +316,8 @@ def do_post_message(
     if risk_raised:
         fields += ["risk_level", "risk_evidence", "priority_at"]
     contact.save(update_fields=fields)
+    if risk_raised:
+        _engine_crisis(contact)
     events.announce(
         events.contact_group(contact.pk),
         {"type": "contact.message", "contact": str(contact.pk), "message": message_data(message)},
@@ -407,6 +412,7 @@ def do_accept(membership: Membership, contact_id: UUID | str, *, now: datetime |
     contact.answered_at = contact.answered_at or now
     contact.offer_expires_at = None
     contact.front = False
+    contact.offered_to_supervisors = False
     contact.save()
     name = membership.user.display_name or membership.user.get_username()
     with override(contact.language):
@@ -538,16 +544,25 @@ def do_transfer(
         raise ContactError("not_active", _("Only a contact in conversation can be transferred."))
     target: Membership | None = None
     if to_user_id is not None:
-        target = Membership.objects.filter(
-            hotline=contact.hotline, user_id=to_user_id, is_active=True
-        ).first()
-        state = (
-            CounsellorState.objects.filter(membership=target, status=Status.ON_DUTY).first()
-            if target
-            else None
+        candidates = queries.routable_states(contact.hotline_id).filter(membership__user_id=to_user_id)
+        found = (
+            candidates.exclude(membership__user_id=membership.user_id).values_list("pk", flat=True).first()
         )
-        if target is None or state is None or target.user_id == membership.user_id:
+        if found is None:
             raise ContactError("target", _("That counsellor is not on duty."))
+        target_state = (
+            CounsellorState.objects.select_for_update()
+            .select_related("membership__hotline", "membership__user")
+            .prefetch_related("membership__role_grants")
+            .get(pk=found)
+        )
+        target = target_state.membership
+        candidate = queries.as_routing_counsellor(target_state, queries.loads_of(contact.hotline_id))
+        if routing.why_not(queries.as_routing_contact(contact), candidate) is not None:
+            raise ContactError(
+                "target",
+                _("That counsellor cannot take this contact now (busy, or without the skills it needs)."),
+            )
     if note.strip():
         system_message(contact, note.strip()[:MAX_MESSAGE], staff_only=True, author=membership.user)
     with override(contact.language):
@@ -585,6 +600,8 @@ def do_request_help(
     membership: Membership, contact_id: UUID | str, *, now: datetime | None = None
 ) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=queries.held_contact(membership, contact_id).pk)
+    if contact.state != State.ACTIVE:
+        raise ContactError("not_active", _("The conversation is not in progress."))
     contact.help_requested_at = now or timezone.now()
     contact.save(update_fields=["help_requested_at"])
     audit.log("contact.help_requested", actor=membership.user, hotline=membership.hotline, obj=contact)
@@ -620,11 +637,12 @@ def dispatch(hotline_id: int, *, now: datetime | None = None) -> list[tuple[str,
     now = now or timezone.now()
     with transaction.atomic():
         hotline = Hotline.objects.get(pk=hotline_id)
+        routable_ids = list(queries.routable_states(hotline_id).values_list("pk", flat=True))
         states = list(
             CounsellorState.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("membership__hotline")
             .prefetch_related("membership__role_grants")
-            .filter(membership__hotline_id=hotline_id, status=Status.ON_DUTY, disconnected_at__isnull=True)
+            .filter(pk__in=routable_ids, status=Status.ON_DUTY, disconnected_at__isnull=True)
         )
         if not states:
             return []
@@ -673,6 +691,8 @@ def refresh_queue(hotline_id: int, *, now: datetime | None = None) -> int:
     the consoles the queue overview. One pass over the queue, not one per seeker."""
     now = now or timezone.now()
     positions = queries.queue_positions(hotline_id, now)
+    for gone in [key for key in _last_sent if key not in positions]:
+        del _last_sent[gone]  # answered or gone: if it comes back, it is told its place again
     sent = 0
     for contact_id, (position, wait) in positions.items():
         value = (position, None if wait is None else int(wait))
@@ -713,9 +733,9 @@ def expire_offers(now: datetime | None = None) -> int:
                 contact.declined_by = [*contact.declined_by, user_id]
                 contact.save(update_fields=["declined_by"])
                 _withdraw_offer(contact, user_id)
-                membership = Membership.objects.get(hotline_id=hotline_id, user_id=user_id)
+                membership = Membership.objects.filter(hotline_id=hotline_id, user_id=user_id).first()
                 state = CounsellorState.objects.filter(membership=membership, status=Status.ON_DUTY)
-                if state.update(status=Status.PAUSED, status_since=now):
+                if membership is not None and state.update(status=Status.PAUSED, status_since=now):
                     _announce_status(membership, CounsellorState.objects.get(membership=membership))
             announce_contact(contact)
             transaction.on_commit(partial(dispatch, hotline_id))
@@ -726,10 +746,9 @@ def handle_disconnected_counsellors(now: datetime | None = None) -> int:
     """Counsellors whose console went silent: offers return at once; after the hotline's grace
     period, their conversations go back to the front of the queue with a note."""
     now = now or timezone.now()
+    # Whatever their status: someone off duty may still be finishing a conversation.
     stale = CounsellorState.objects.filter(
-        status__in=[Status.ON_DUTY, Status.PAUSED],
-        disconnected_at__isnull=True,
-        heartbeat_at__lt=now - HEARTBEAT_STALE,
+        disconnected_at__isnull=True, heartbeat_at__lt=now - HEARTBEAT_STALE
     )
     for state in stale.select_related("membership"):
         if not CounsellorState.objects.filter(pk=state.pk, disconnected_at__isnull=True).update(

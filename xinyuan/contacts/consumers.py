@@ -6,6 +6,8 @@ carries its `seq`; a consumer never forwards a seq twice, and fills a gap from t
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from typing import Any
 
@@ -16,11 +18,12 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from xinyuan.contacts import actions, events, queries
-from xinyuan.contacts.models import Contact, Message, Sender, State
+from xinyuan.contacts.models import OPEN_STATES, Contact, Message, Sender, State
 from xinyuan.core.models import Membership
 from xinyuan.core.roles import Role
 
 db = database_sync_to_async
+log = logging.getLogger("xinyuan.contacts")
 
 # Per connection: at most this many messages a second on average, in bursts of at most BURST.
 RATE = 5.0
@@ -47,15 +50,35 @@ def _seeker_message(message: dict[str, Any]) -> dict[str, Any]:
     return {"type": "message", **{k: v for k, v in message.items() if k != "staff_only"}}
 
 
+def bounded_int(value: Any) -> int:
+    """A non-negative integer from a client, or 0 (no huge numbers into the database)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31 else 0
+
+
 class BaseConsumer(AsyncJsonWebsocketConsumer):
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """A frame that is not JSON text is answered with an error, not by closing the socket."""
+        try:
+            content = json.loads(text_data) if text_data else None
+        except ValueError:
+            content = None
+        try:
+            await self.receive_json(content)
+        except Exception:
+            # Never the frame itself in the log: it may hold a seeker's words.
+            log.exception("frame of type %s failed", type(content).__name__)
+            await self.error("server_error", "Something went wrong; please try again.")
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self.error("bad_frame", "Each frame is a JSON object with a 'type'.")
             return
-        handler = getattr(self, "on_" + content["type"], None)
+        handler = getattr(self, "on_" + content["type"], None) if content["type"].isidentifier() else None
         if handler is None:
             await self.error("unknown_type", f"Unknown type {content['type']!r}.")
             return
@@ -65,7 +88,7 @@ class BaseConsumer(AsyncJsonWebsocketConsumer):
             await self.error(
                 problem.code, problem.message, key=content.get("key"), contact=content.get("contact")
             )
-        except (Http404, Contact.DoesNotExist, ValueError):
+        except (Http404, Contact.DoesNotExist, ValueError, OverflowError):
             await self.error("not_found", "No such contact for you.", contact=content.get("contact"))
 
 
@@ -95,9 +118,12 @@ class SeekerConsumer(BaseConsumer):
         await self.channel_layer.group_add(events.contact_group(self.contact_id), self.channel_name)
         await db(actions.do_seeker_seen)(self.contact_id)
         self.seen_at = time.monotonic()
-        last_seq = content.get("last_seq")
-        self.last_seq = last_seq if isinstance(last_seq, int) and last_seq >= 0 else 0
+        self.last_seq = bounded_int(content.get("last_seq"))
         welcome = {"type": "welcome", **actions.seeker_state(contact), "hotline": contact.hotline.name}
+        if contact.state not in OPEN_STATES:
+            # Over: say so, but do not replay the conversation to whoever holds this browser now.
+            await self.send_json(welcome)
+            return
         if contact.state == State.QUEUED:
             positions = await db(queries.queue_positions)(contact.hotline_id, timezone.now())
             position, wait = positions.get(self.contact_id, (None, None))
@@ -123,10 +149,17 @@ class SeekerConsumer(BaseConsumer):
             raise actions.ContactError("hello_first", "Send hello with your token first.")
         return self.contact_id
 
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind not in ("hello", "ping") and not self.limit.allow():
+            await self.error(
+                "rate_limited", "You are sending too fast. Wait a moment.", key=content.get("key")
+            )
+            return
+        await super().receive_json(content, **kwargs)
+
     async def on_message(self, content: dict[str, Any]) -> None:
         contact_id = await self.require_contact()
-        if not self.limit.allow():
-            raise actions.ContactError("rate_limited", "You are sending too fast. Wait a moment.")
         body, key = content.get("body"), content.get("key")
         message, _created = await db(actions.do_post_message)(
             contact_id, sender=Sender.SEEKER, body=body if isinstance(body, str) else "", key=str(key or "")
@@ -166,6 +199,10 @@ class SeekerConsumer(BaseConsumer):
         if time.monotonic() - self.seen_at > SEEN_EVERY:
             self.seen_at = time.monotonic()
             await db(actions.do_seeker_seen)(contact_id)
+        # A dropped announcement is noticed here at the latest: send what is missing.
+        contact = await db(Contact.objects.get)(pk=contact_id)
+        if contact.last_seq > self.last_seq:
+            await self.replay(contact)
         await self.send_json({"type": "pong"})
 
     # Announcements from the channel layer.
@@ -277,8 +314,8 @@ class ConsoleConsumer(BaseConsumer):
             await layer.group_discard(events.contact_group(contact_id), self.channel_name)
 
     async def follow(self, contact_id: str, last_seq: int) -> None:
-        """Subscribe to a held contact and send what the console has not seen yet."""
-        contact = await db(queries.held_contact)(self.membership, contact_id)
+        """Subscribe to a contact on this console and send what it has not seen yet."""
+        contact = await db(queries.writable_contact)(self.membership, contact_id)
         if contact_id not in self.last_seqs:
             await self.channel_layer.group_add(events.contact_group(contact_id), self.channel_name)
         self.last_seqs[contact_id] = max(self.last_seqs.get(contact_id, 0), last_seq)
@@ -303,11 +340,25 @@ class ConsoleConsumer(BaseConsumer):
             known = {}
         held = await db(lambda: [str(c.pk) for c in queries.counsellor_contacts(self.membership)])()
         for contact_id in held:
-            last_seq = known.get(contact_id, 0)
-            await self.follow(contact_id, last_seq if isinstance(last_seq, int) else 0)
+            await self.follow(contact_id, bounded_int(known.get(contact_id, 0)))
 
     async def on_heartbeat(self, content: dict[str, Any]) -> None:
+        still = await db(queries.console_membership)(self.membership.hotline.slug, self.membership.user)
+        if still is None:  # removed from the hotline or its console roles since connecting
+            await self.close(code=4404)
+            return
         await db(actions.do_heartbeat)(self.membership)
+        # An open console is activity: keep the staff session alive (wrap-up posts need it).
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            if not await db(session.exists)(session.session_key):  # signed out or ended elsewhere
+                await self.close(code=4401)
+                return
+            await db(session.save)()
+        for contact_id, last_seq in list(self.last_seqs.items()):
+            contact = await db(Contact.objects.get)(pk=contact_id)
+            if contact.last_seq > last_seq:
+                await self.replay(contact)
         await self.send_json({"type": "heartbeat"})
 
     async def on_status(self, content: dict[str, Any]) -> None:
@@ -348,6 +399,8 @@ class ConsoleConsumer(BaseConsumer):
 
     async def on_end(self, content: dict[str, Any]) -> None:
         contact = await db(queries.held_contact)(self.membership, str(content.get("contact")))
+        if contact.state != State.ACTIVE:
+            raise actions.ContactError("not_active", "Only a conversation in progress can be ended here.")
         await db(actions.do_end_contact)(contact.pk, by="counsellor", actor=self.membership.user)
 
     async def on_transfer(self, content: dict[str, Any]) -> None:
@@ -356,7 +409,7 @@ class ConsoleConsumer(BaseConsumer):
         await db(actions.do_transfer)(
             self.membership,
             str(content.get("contact")),
-            to_user_id=int(to) if isinstance(to, int | str) and str(to).isdigit() else None,
+            to_user_id=bounded_int(to) or None,
             note=note if isinstance(note, str) else "",
         )
         await self.unfollow(str(content.get("contact")))
@@ -399,6 +452,8 @@ class ConsoleConsumer(BaseConsumer):
         from xinyuan.risk import actions as risk_actions
 
         contact = await db(queries.held_contact)(self.membership, str(content.get("contact")))
+        if contact.state not in (State.ACTIVE, State.WRAP_UP):
+            raise actions.ContactError("not_active", "Only a conversation in progress can be escalated.")
         reason = content.get("reason")
         await db(risk_actions.do_raise_crisis)(
             contact.pk, by=self.membership.user, reason=reason if isinstance(reason, str) else ""
@@ -430,7 +485,10 @@ class ConsoleConsumer(BaseConsumer):
 
     async def counsellor_joined(self, event: dict[str, Any]) -> None:
         """This supervisor joined a conversation: show it on their console."""
-        contact = await db(queries.writable_contact)(self.membership, event["contact"])
+        try:
+            contact = await db(queries.writable_contact)(self.membership, event["contact"])
+        except Http404:
+            return  # the conversation ended meanwhile
         await self.send_json({"type": "contact", **(await db(actions.staff_contact)(contact))})
         await self.follow(event["contact"], 0)
 

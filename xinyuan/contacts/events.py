@@ -32,7 +32,8 @@ def send_now(group: str, event: dict[str, Any]) -> None:
 
 def announce(group: str, event: dict[str, Any]) -> None:
     """Send `event` to `group` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: send_now(group, event))
+    # robust: a failing send (Redis unreachable) is logged and does not stop the next ones.
+    transaction.on_commit(lambda: send_now(group, event), robust=True)
 
 
 def crisis_group(hotline_id: int) -> str:

@@ -117,6 +117,17 @@ def average_handle_seconds(hotline_id: int) -> float:
     return average.total_seconds() if average else DEFAULT_HANDLE_SECONDS
 
 
+def routable_states(hotline_id: int) -> QuerySet[CounsellorState]:
+    """On-duty, connected counsellors who are still active members with a console role."""
+    return CounsellorState.objects.filter(
+        membership__hotline_id=hotline_id,
+        membership__is_active=True,
+        membership__role_grants__role__in=CONSOLE_ROLES,
+        status=Status.ON_DUTY,
+        disconnected_at__isnull=True,
+    ).distinct()
+
+
 def on_duty_slots(hotline_id: int) -> int:
     states = CounsellorState.objects.filter(
         membership__hotline_id=hotline_id, status=Status.ON_DUTY, disconnected_at__isnull=True
@@ -163,7 +174,7 @@ def queue_overview(hotline_id: int, now: datetime) -> dict[str, Any]:
 
 def console_membership(hotline_slug: str, user: User) -> Membership | None:
     membership = (
-        Membership.objects.select_related("hotline")
+        Membership.objects.select_related("hotline", "user")
         .filter(hotline__slug=hotline_slug, user_id=user.pk, is_active=True)
         .first()
     )

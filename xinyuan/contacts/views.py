@@ -101,6 +101,9 @@ def console_strings() -> dict[str, Any]:
         "no_evidence": _("No risk signs found yet."),
         "saved": _("The record is saved."),
         "callback": _("Call-back message"),
+        "signed_out": _(
+            "You were signed out, so the record was not saved. Sign in again in another tab, then save."
+        ),
         "crisis_open": _("Crisis raised: waiting for a supervisor. Stay with the seeker."),
         "crisis_handled": _("A crisis responder (%(name)s) is handling the crisis."),
         "crisis_page": _("Open the crisis"),

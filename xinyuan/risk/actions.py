@@ -295,6 +295,8 @@ def do_set_risk_level(membership: Membership, contact_id: UUID | str, *, level: 
     contact = Contact.objects.select_for_update().get(
         pk=contact_queries.held_contact(membership, contact_id).pk
     )
+    if contact.state not in (State.ACTIVE, State.WRAP_UP):
+        raise ContactError("not_active", _("The conversation is not in progress."))
     before = contact.risk_level
     contact.risk_level = level
     contact.risk_evidence = [
@@ -407,6 +409,11 @@ def do_answer_instrument(
     name = _instrument_name(instrument, allowed)
     contact_pk = contact_queries.held_contact(counsellor, contact_id).pk if counsellor else contact_id
     contact = Contact.objects.select_for_update().get(pk=contact_pk)
+    if contact.state not in (State.QUEUED, State.OFFERED, State.ACTIVE):
+        raise ContactError("ended", _("This conversation has ended."))
+    pending = Assessment.objects.filter(contact=contact, instrument=name, completed_at__isnull=True)
+    if counsellor is None and not pending.exists():
+        raise ContactError("instrument", _("This questionnaire is not offered here."))
     if not isinstance(answers, list) or len(answers) > 20:
         raise ContactError("answers", _("Answer every question."))
     try:
@@ -514,3 +521,19 @@ def do_share_safety_plan(
 def seeker_safety_plan(contact: Contact) -> str:
     plan = SafetyPlan.objects.filter(contact=contact).first()
     return safety_plan_text(json.loads(plan.sections_json), contact.language) if plan else ""
+
+
+def raise_missed_crises(now: datetime | None = None) -> int:
+    """Safety net: an imminent contact still open without any escalation gets one."""
+    missed = (
+        Contact.objects.filter(
+            risk_level=RiskLevel.IMMINENT, state__in=[State.QUEUED, State.OFFERED, State.ACTIVE]
+        )
+        .filter(escalations__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for contact_id in missed:
+        do_raise_crisis(contact_id, by=None, reason="triage engine: imminent (found by the worker)", now=now)
+        count += 1
+    return count

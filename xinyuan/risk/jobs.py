@@ -11,3 +11,8 @@ from xinyuan.risk import actions
 @worker.job("risk.escalate_unacknowledged", every_seconds=1)
 def escalate_unacknowledged(now: datetime) -> int:
     return actions.escalate_unacknowledged(now)
+
+
+@worker.job("risk.raise_missed_crises", every_seconds=10)
+def raise_missed_crises(now: datetime) -> int:
+    return actions.raise_missed_crises(now)

@@ -58,9 +58,17 @@
 
   function receive(frame) {
     switch (frame.type) {
-      case 'hello':
+      case 'hello': {
         setStatus(frame.status);
         setQueue(frame.queue);
+        // What changed while this console was away: drop what is no longer ours.
+        const current = new Set(frame.contacts.map((contact) => contact.contact));
+        for (const id of [...contacts.keys()]) {
+          if (!current.has(id)) removeContact(id);
+        }
+        for (const id of [...offers.keys()]) {
+          if (!current.has(id)) removeOffer(id);
+        }
         for (const contact of frame.contacts) upsertContact(contact);
         send({ type: 'sync', contacts: Object.fromEntries([...contacts].map(([id, c]) => [id, c.lastSeq])) });
         for (const [id, contact] of contacts) {
@@ -68,6 +76,7 @@
           for (const [key, body] of contact.pending) send({ type: 'message', contact: id, key, body });
         }
         break;
+      }
       case 'status':
         setStatus(frame.status);
         break;
@@ -177,6 +186,7 @@
     const tick = () => {
       const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
       countdown.textContent = format(T.seconds_left, { seconds: left });
+      if (left === 0) setTimeout(() => removeOffer(data.contact), 2000);  // expired: it went back
     };
     tick();
     offers.set(data.contact, { element, timer: setInterval(tick, 500) });
@@ -337,8 +347,8 @@
     });
     $('.wrap-up', panel).addEventListener('submit', (event) => wrapUp(event, id));
     $('.raise-crisis', panel).addEventListener('click', () => {
-      const reason = prompt(T.crisis_reason) ?? '';
-      send({ type: 'crisis', contact: id, reason });
+      const reason = prompt(T.crisis_reason);
+      if (reason !== null) send({ type: 'crisis', contact: id, reason });  // cancelled: nothing raised
     });
     for (const button of panel.querySelectorAll('.send-instrument')) {
       button.addEventListener('click', () => send({ type: 'instrument', contact: id, instrument: button.dataset.instrument }));
@@ -433,7 +443,13 @@
       headers: { 'X-CSRFToken': root.dataset.csrf, Accept: 'application/json' },
       body: new FormData(form),
       credentials: 'same-origin',
+      redirect: 'manual',  // a redirect means signed out: the record was not saved
     });
+    if (response.type === 'opaqueredirect') {
+      error.textContent = T.signed_out;
+      error.hidden = false;
+      return;
+    }
     if (response.ok) {
       removeContact(id);
       return;

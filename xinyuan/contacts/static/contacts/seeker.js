@@ -77,16 +77,31 @@
   /* Quick exit: leave at once, end the chat on the server, and leave nothing behind here. */
   $('quick-exit').addEventListener('click', function () {
     var target = root.getAttribute('data-quick-exit-url');
-    if (saved && saved.token && navigator.sendBeacon) {
-      var blob = new Blob([JSON.stringify({ token: saved.token })], { type: 'application/json' });
-      navigator.sendBeacon(root.getAttribute('data-quick-exit-api'), blob);
-    }
+    var token = saved && saved.token;
     ended = true;
-    if (ws) { try { ws.close(); } catch (ignored) { /* closing anyway */ } }
-    forget();
-    $('transcript').innerHTML = '';
-    window.location.replace(target);
+    try {
+      if (token) { tellServerWeLeft(token); }
+      if (ws) { ws.close(); }
+    } catch (ignored) {
+      /* whatever fails, leave */
+    } finally {
+      forget();
+      $('transcript').innerHTML = '';
+      window.location.replace(target);
+    }
   });
+
+  function tellServerWeLeft(token) {
+    var body = JSON.stringify({ token: token });
+    // text/plain: older Chromium (many Android WebViews) refuses a JSON-typed beacon.
+    if (navigator.sendBeacon && window.Blob) {
+      navigator.sendBeacon(root.getAttribute('data-quick-exit-api'), new Blob([body], { type: 'text/plain' }));
+      return;
+    }
+    var request = new XMLHttpRequest();
+    request.open('POST', root.getAttribute('data-quick-exit-api'), true);
+    request.send(body);
+  }
 
   /* Consent, then the intake, then the chat. */
   var consentCheck = $('consent-check');
@@ -238,6 +253,7 @@
       ended = true;
       clearInterval(pingTimer);
       if (ws) { ws.close(); }
+      forget();  // the conversation is over: nothing of it stays in this browser
       show('step-ended');
     }
   }
