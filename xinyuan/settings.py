@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "xinyuan.web",
     "xinyuan.contacts",
     "xinyuan.risk",
+    "xinyuan.records",
     "xinyuan.scheduling",
     "xinyuan.core.apps.XinyuanAdminConfig",
     "django.contrib.auth",

@@ -102,15 +102,22 @@ def test_a_seeker_reaches_a_counsellor_and_nothing_is_lost(server_url: str, new_
     expect(seeker.locator("#step-ended")).to_be_visible()
     wrap_up = panel.locator("form.wrap-up")
     expect(wrap_up).to_be_visible()
+    expect(wrap_up.locator("select[name=population]")).to_have_value("student")  # from the intake
+    wrap_up.locator("select[name=call_type]").select_option("counselling")
     wrap_up.get_by_role("button", name="保存记录").click()
-    expect(wrap_up.locator(".form-error")).to_be_visible()  # the summary is required
-    wrap_up.locator("textarea[name=summary]").fill("考试焦虑，倾听与情绪支持")
-    wrap_up.locator("select[name=category]").select_option("study_stress")
+    expect(wrap_up.locator("[data-field=categories] .field-error")).to_contain_text("至少选择一个问题")
+    expect(wrap_up.locator("[data-field=summary] .field-error")).to_be_visible()
+    wrap_up.get_by_label("学业与考试压力").check()
+    wrap_up.get_by_label("倾听与情绪支持").check()
+    wrap_up.locator("textarea[name=summary]").fill("考试焦虑，倾听与情绪支持，约定下周再来")
     wrap_up.get_by_role("button", name="保存记录").click()
     expect(counsellor.locator("#no-contacts")).to_be_visible()
     contact.refresh_from_db()
     assert contact.state == State.CLOSED
-    assert contact.summary == "考试焦虑，倾听与情绪支持"
+    record = contact.record
+    assert record.summary == "考试焦虑，倾听与情绪支持，约定下周再来"
+    assert [c.key for c in record.categories.all()] == ["study_stress"]
+    assert record.interventions == ["listening"] and record.final_risk_level == "none"
     assert contact.answered_at and contact.first_response_at and contact.ended_at and contact.wrapped_up_at
 
 

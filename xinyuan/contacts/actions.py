@@ -494,36 +494,6 @@ def do_end_contact(
 
 
 @transaction.atomic
-def do_wrap_up(
-    membership: Membership,
-    contact_id: UUID | str,
-    *,
-    summary: str,
-    category: str,
-    now: datetime | None = None,
-) -> Contact:
-    now = now or timezone.now()
-    contact = Contact.objects.select_for_update().get(pk=queries.held_contact(membership, contact_id).pk)
-    if contact.state == State.ACTIVE:
-        raise ContactError("still_active", _("End the conversation before writing the record."))
-    if contact.state != State.WRAP_UP:
-        raise ContactError("not_wrap_up", _("This contact has no record to write."))
-    summary = summary.strip()
-    if not summary:
-        raise ContactError("summary", _("Write a short summary."))
-    contact.summary = summary[:5000]
-    contact.category = category.strip()[:60]
-    contact.state = State.CLOSED
-    contact.wrapped_up_at = now
-    contact.save()
-    CounsellorState.objects.filter(membership=membership).update(idle_since=now)
-    audit.log("contact.wrapped_up", actor=membership.user, hotline=membership.hotline, obj=contact)
-    announce_contact(contact)
-    transaction.on_commit(lambda: dispatch(contact.hotline_id))
-    return contact
-
-
-@transaction.atomic
 def do_transfer(
     membership: Membership,
     contact_id: UUID | str,
@@ -661,6 +631,10 @@ def dispatch(hotline_id: int, *, now: datetime | None = None) -> list[tuple[str,
         if not waiting:
             return []
         loads = queries.loads_of(hotline_id)
+        if hotline.record_before_next:
+            # Counsellors with a record still to write take nothing new until it is written.
+            writing = queries.counsellors_writing_records(hotline_id)
+            states = [state for state in states if state.membership.user_id not in writing]
         counsellors = [queries.as_routing_counsellor(state, loads) for state in states]
         pairs = routing.assign(
             [queries.as_routing_contact(c) for c in waiting], counsellors, now.timestamp(), queries.POLICY

@@ -113,10 +113,6 @@ class Contact(models.Model):
     # The last message sequence number given out; messages are numbered 1, 2, 3 … per contact.
     last_seq = models.PositiveIntegerField(default=0)
 
-    # Wrap-up (the records issue turns this into the full record form).
-    summary = EncryptedTextField(blank=True, default="")
-    category = models.CharField(max_length=60, blank=True)
-
     class Meta:
         indexes: ClassVar[list[Any]] = [models.Index(fields=["hotline", "state", "priority_at"])]
 

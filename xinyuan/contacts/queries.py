@@ -103,6 +103,14 @@ def loads_of(hotline_id: int) -> dict[tuple[int, str], int]:
     return {(row["counsellor_id"], row["channel"]): row["n"] for row in rows}
 
 
+def counsellors_writing_records(hotline_id: int) -> set[int]:
+    return set(
+        Contact.objects.filter(hotline_id=hotline_id, state=State.WRAP_UP).values_list(
+            "counsellor_id", flat=True
+        )
+    )
+
+
 def average_handle_seconds(hotline_id: int) -> float:
     recent = (
         Contact.objects.filter(hotline_id=hotline_id, answered_at__isnull=False, ended_at__isnull=False)

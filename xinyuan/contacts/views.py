@@ -16,12 +16,14 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from xinyuan.contacts import actions, intake, queries
-from xinyuan.contacts.forms import CATEGORIES, CounsellorSkillsForm, WrapUpForm
+from xinyuan.contacts.forms import CounsellorSkillsForm
 from xinyuan.contacts.models import CounsellorState, RiskLevel, State
 from xinyuan.core import queries as core_queries
 from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.core.permissions import hotline_view
 from xinyuan.core.roles import Role
+from xinyuan.records import actions as record_actions
+from xinyuan.records.forms import ContactRecordForm
 from xinyuan.risk import instruments, kinds
 from xinyuan.risk.models import SAFETY_PLAN_SECTIONS
 
@@ -101,6 +103,7 @@ def console_strings() -> dict[str, Any]:
         "no_evidence": _("No risk signs found yet."),
         "saved": _("The record is saved."),
         "callback": _("Call-back message"),
+        "record_incomplete": _("Some fields need attention (marked below)."),
         "signed_out": _(
             "You were signed out, so the record was not saved. Sign in again in another tab, then save."
         ),
@@ -127,6 +130,7 @@ def console_index(request: HttpRequest) -> HttpResponse:
 @hotline_view(*queries.CONSOLE_ROLES)
 def console(request: HttpRequest, membership: Membership) -> HttpResponse:
     state = actions.counsellor_state(membership)
+    record_actions.ensure_categories(membership.hotline)
     colleagues = (
         CounsellorState.objects.filter(membership__hotline=membership.hotline, status="on_duty")
         .exclude(membership=membership)
@@ -140,7 +144,7 @@ def console(request: HttpRequest, membership: Membership) -> HttpResponse:
             "membership": membership,
             "state": state,
             "colleagues": colleagues,
-            "categories": CATEGORIES[1:],
+            "record_form": ContactRecordForm(hotline_id=membership.hotline_id, auto_id=False),
             "risk_levels": RiskLevel.choices,
             "cssrs": cssrs_questions(),
             "safety_plan_sections": SAFETY_PLAN_SECTIONS,
@@ -152,22 +156,15 @@ def console(request: HttpRequest, membership: Membership) -> HttpResponse:
 @hotline_view(*queries.CONSOLE_ROLES)
 @require_POST
 def wrap_up(request: HttpRequest, membership: Membership, contact_id: str) -> HttpResponse:
-    form = WrapUpForm(request.POST)
+    """Save the contact's record (the wrap-up). Answers JSON: the console posts it with fetch."""
+    form = ContactRecordForm(request.POST, hotline_id=membership.hotline_id)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
     try:
-        actions.do_wrap_up(
-            membership,
-            contact_id,
-            summary=form.cleaned_data["summary"],
-            category=form.cleaned_data["category"],
-        )
+        record_actions.do_write_record(membership, contact_id, form.cleaned_data)
     except actions.ContactError as problem:
         return JsonResponse({"errors": {"__all__": [problem.message]}}, status=409)
-    if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"ok": True})
-    messages.success(request, _("The record is saved."))
-    return redirect("console", hotline_slug=membership.hotline.slug)
+    return JsonResponse({"ok": True})
 
 
 MANAGER_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.TEAM_LEAD)

@@ -104,8 +104,11 @@ def load() -> None:
         if person.two_factor:
             TOTPDevice.objects.create(user=user, name="demo authenticator", key=TOTP_KEY, confirmed=True)
     from xinyuan.contacts import demo as contacts_demo
+    from xinyuan.records.actions import ensure_categories
 
     contacts_demo.load()
+    for hotline in hotlines.values():
+        ensure_categories(hotline)
 
 
 def describe(base_url: str) -> str:

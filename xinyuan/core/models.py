@@ -72,6 +72,9 @@ class Hotline(models.Model):
     intake_fields = models.JSONField(_("pre-chat questions"), default=list, blank=True)
     consent_version = models.CharField(_("consent version"), max_length=20, default="2026-1")
     consent_text = models.TextField(_("consent notice"), blank=True)
+    record_before_next = models.BooleanField(
+        _("counsellors write the record before their next contact"), default=True
+    )
     crisis_ack_seconds = models.PositiveSmallIntegerField(
         _("seconds to acknowledge a crisis before it goes to more people"), default=60
     )

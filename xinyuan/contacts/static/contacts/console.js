@@ -255,7 +255,12 @@
     fillEvidence(contact.panel, data.risk_evidence);
     fillAssessments(contact.panel, data.assessments);
     const wrapping = data.state === 'wrap_up';
-    $('.wrap-up', contact.panel).hidden = !wrapping;
+    const record = $('.wrap-up', contact.panel);
+    if (wrapping && record.hidden) {
+      record.elements.final_risk_level.value = data.risk_level;
+      if (data.intake.population) record.elements.population.value = data.intake.population;
+    }
+    record.hidden = !wrapping;
     $('.composer', contact.panel).hidden = wrapping;
     $('.panel-actions', contact.panel).hidden = wrapping;
     $('#no-contacts').hidden = contacts.size > 0;
@@ -455,7 +460,18 @@
       return;
     }
     const data = await response.json().catch(() => ({}));
-    error.textContent = Object.values(data.errors || {}).flat().join(' ');
+    for (const line of form.querySelectorAll('.field-error')) line.hidden = true;
+    const general = [];
+    for (const [field, messages] of Object.entries(data.errors || {})) {
+      const line = $(`[data-field="${field}"] .field-error`, form);
+      if (line) {
+        line.textContent = messages.join(' ');
+        line.hidden = false;
+      } else {
+        general.push(...messages);
+      }
+    }
+    error.textContent = general.join(' ') || T.record_incomplete;
     error.hidden = false;
   }
 
