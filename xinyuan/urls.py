@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("xinyuan.contacts.urls")),
     path("", include("xinyuan.risk.urls")),
+    path("", include("xinyuan.records.urls")),
     path("", include("xinyuan.core.urls")),
 ]

@@ -52,6 +52,25 @@ class HotlineSettingsForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    transcript_roles = forms.MultipleChoiceField(
+        label=_("Roles that may read any transcript"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The contact's own counsellor always may."),
+    )
+    record_roles = forms.MultipleChoiceField(
+        label=_("Roles that may read any contact record"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    export_roles = forms.MultipleChoiceField(
+        label=_("Roles that may export records"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     intake_fields = forms.MultipleChoiceField(
         label=_("Pre-chat questions"),
         choices=[],
@@ -77,6 +96,12 @@ class HotlineSettingsForm(forms.ModelForm):
             "consent_version",
             "consent_text",
             "quick_exit_url",
+            "transcript_roles",
+            "record_roles",
+            "export_roles",
+            "counsellors_see_history",
+            "record_before_next",
+            "crisis_ack_seconds",
         ]
         widgets = {
             "after_hours_message": forms.Textarea(attrs={"rows": 4}),

@@ -33,6 +33,18 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+def default_transcript_roles() -> list[str]:
+    return [Role.SUPERVISOR]
+
+
+def default_record_roles() -> list[str]:
+    return [Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN]
+
+
+def default_export_roles() -> list[str]:
+    return [Role.ADMIN]
+
+
 class Hotline(models.Model):
     """The tenant: one hotline or counselling service, with its own people and contacts."""
 
@@ -72,6 +84,15 @@ class Hotline(models.Model):
     intake_fields = models.JSONField(_("pre-chat questions"), default=list, blank=True)
     consent_version = models.CharField(_("consent version"), max_length=20, default="2026-1")
     consent_text = models.TextField(_("consent notice"), blank=True)
+    # Access rules (deny by default; the contact's own counsellor always reads its transcript).
+    transcript_roles = models.JSONField(
+        _("roles that may read any transcript"), default=default_transcript_roles
+    )
+    record_roles = models.JSONField(_("roles that may read any contact record"), default=default_record_roles)
+    export_roles = models.JSONField(_("roles that may export records"), default=default_export_roles)
+    counsellors_see_history = models.BooleanField(
+        _("counsellors see a returning seeker's earlier contacts"), default=True
+    )
     record_before_next = models.BooleanField(
         _("counsellors write the record before their next contact"), default=True
     )
