@@ -37,6 +37,8 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "counsellors_see_history": "on",
         "record_before_next": "on",
         "crisis_ack_seconds": "60",
+        "transcript_retention_days": "1095",
+        "record_retention_days": "1095",
         "periods-TOTAL_FORMS": "2",
         "periods-INITIAL_FORMS": "0",
         "periods-0-weekday": "0",

@@ -146,3 +146,25 @@ def quick_exit(request: HttpRequest, payload: TokenIn) -> tuple[int, None]:
     if contact is not None:
         actions.do_end_contact(contact.pk, by="quick_exit")
     return 204, None
+
+
+@router.post("/contacts/my-data", response={200: dict[str, Any], 404: ErrorOut})
+def my_data(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    """The seeker's own conversations, as they saw them (their right to a copy)."""
+    from xinyuan.records import retention
+
+    contact = queries.contact_for_token(payload.token)
+    if contact is None:
+        return 404, {"code": "unknown_token", "message": _("This conversation is not known here.")}
+    return 200, retention.seeker_export(contact)
+
+
+@router.post("/contacts/erase", response={204: None})
+def erase(request: HttpRequest, payload: TokenIn) -> tuple[int, None]:
+    """The seeker asks to have their data deleted. Always 204: the answer reveals nothing."""
+    from xinyuan.records import retention
+
+    contact = queries.contact_for_token(payload.token)
+    if contact is not None:
+        retention.do_erase_seeker(contact)
+    return 204, None

@@ -47,6 +47,7 @@ def seeker_strings() -> dict[str, str]:
         "questionnaire_send": _("Send my answers"),
         "supervisor": _("Supervisor"),
         "download_plan": _("Download my safety plan"),
+        "erase_confirm": _("Delete your words and anything that identifies you? This cannot be undone."),
         "questionnaire_incomplete": _("Please answer every question."),
         "questionnaire_thanks": _("Thank you. Your counsellor can see your answers."),
     }

@@ -83,13 +83,13 @@ class EncryptedTextField(models.TextField):
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
-        if value is None:
-            return None
+        if value is None or value == "":
+            return value  # empty stays empty, so "nothing left" can be found in SQL; it reveals nothing
         return key_ring().encrypt(str(value))
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or value == "":
+            return value
         return key_ring().decrypt(value)
 
 

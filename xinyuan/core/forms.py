@@ -102,6 +102,8 @@ class HotlineSettingsForm(forms.ModelForm):
             "counsellors_see_history",
             "record_before_next",
             "crisis_ack_seconds",
+            "transcript_retention_days",
+            "record_retention_days",
         ]
         widgets = {
             "after_hours_message": forms.Textarea(attrs={"rows": 4}),

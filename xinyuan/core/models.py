@@ -93,6 +93,12 @@ class Hotline(models.Model):
     counsellors_see_history = models.BooleanField(
         _("counsellors see a returning seeker's earlier contacts"), default=True
     )
+    # Retention (China's 2021 guideline: keep records at least 3 years). Transcripts may go sooner:
+    # 0 deletes them as soon as the record is written.
+    transcript_retention_days = models.PositiveIntegerField(_("days transcripts are kept"), default=1095)
+    record_retention_days = models.PositiveIntegerField(
+        _("days records are kept before pseudonymising"), default=1095
+    )
     record_before_next = models.BooleanField(
         _("counsellors write the record before their next contact"), default=True
     )

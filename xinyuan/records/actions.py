@@ -19,6 +19,7 @@ from xinyuan.contacts.actions import ContactError
 from xinyuan.contacts.models import Contact, CounsellorState, State
 from xinyuan.core import audit
 from xinyuan.core.models import Hotline, Membership
+from xinyuan.records import retention
 from xinyuan.records.models import DEFAULT_CATEGORIES, ContactRecord, IssueCategory
 from xinyuan.risk.models import FollowUp
 
@@ -73,6 +74,8 @@ def do_write_record(membership: Membership, contact_id: UUID | str, data: dict[s
     contact.state = State.CLOSED
     contact.wrapped_up_at = now
     contact.save(update_fields=["state", "wrapped_up_at"])
+    if contact.hotline.transcript_retention_days == 0:  # this hotline keeps no transcripts
+        retention.erase_words(contact)
     CounsellorState.objects.filter(membership=membership).update(idle_since=now)
     audit.log("record.written", actor=membership.user, hotline=membership.hotline, obj=contact)
     contact_actions.announce_contact(contact)

@@ -17,7 +17,8 @@
   var ended = false;
   var shown = {};  // seq -> true
   var saved = load();  // {token, pending: {key: body}}, kept in localStorage
-  var lastSeq = 0;  // this page's last seq shown: a reloaded page asks for the whole conversation
+  var lastSeq = 0;
+  var endedToken = null;  // kept in memory only, for "download" and "delete" on the ended page  // this page's last seq shown: a reloaded page asks for the whole conversation
 
   function $(id) { return document.getElementById(id); }
 
@@ -253,6 +254,7 @@
       ended = true;
       clearInterval(pingTimer);
       if (ws) { ws.close(); }
+      endedToken = saved && saved.token;
       forget();  // the conversation is over: nothing of it stays in this browser
       show('step-ended');
     }
@@ -433,6 +435,32 @@
       link.href = 'data:text/plain;charset=utf-8,' + encodeURIComponent(text);
     }
   }
+
+  /* The seeker's rights: a copy of their conversation, or its deletion. */
+  $('download-data').addEventListener('click', function () {
+    if (!endedToken) { return; }
+    postJson(root.getAttribute('data-my-data-api'), { token: endedToken }, function (status, data) {
+      if (status !== 200) { return; }
+      var text = JSON.stringify(data, null, 2);
+      var link = document.createElement('a');
+      link.setAttribute('download', 'my-conversation.json');
+      link.href = window.Blob && window.URL
+        ? window.URL.createObjectURL(new Blob([text], { type: 'application/json' }))
+        : 'data:application/json;charset=utf-8,' + encodeURIComponent(text);
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+    });
+  });
+
+  $('erase-data').addEventListener('click', function () {
+    if (!endedToken || !window.confirm(T.erase_confirm)) { return; }
+    postJson(root.getAttribute('data-erase-api'), { token: endedToken }, function () {
+      endedToken = null;
+      $('transcript').innerHTML = '';
+      $('erased').hidden = false;
+    });
+  });
 
   /* A returning browser resumes its conversation. */
   if (saved) { startChat(); }
