@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post(payload: dict[str, Any], slug: str = "line-a", **headers: Any) -> Any:
+    payload = {"sensitive_consent": True, **payload}
     return Client(**headers).post(f"/api/hotlines/{slug}/contacts", payload, content_type="application/json")
 
 
@@ -78,3 +79,17 @@ def test_quick_exit_ends_the_contact_and_reveals_nothing(personas: Personas) -> 
     )
     contact = Contact.objects.get()
     assert contact.state == State.ABANDONED and contact.ended_by == "quick_exit"
+
+
+def test_separate_sensitive_consent_and_the_under_14_rule(personas: Personas) -> None:
+    version = personas.hotline_a.consent_version
+    refused = post({"consent_version": version, "sensitive_consent": False})
+    assert refused.status_code == 400 and refused.json()["code"] == "consent"
+    child = post({"consent_version": version, "answers": {"age_band": "under_14"}})
+    assert child.status_code == 400 and child.json()["code"] == "guardian"
+    allowed = post(
+        {"consent_version": version, "answers": {"age_band": "under_14"}, "guardian_consent": True}
+    )
+    assert allowed.status_code == 201
+    contact = Contact.objects.get()
+    assert contact.sensitive_consent and contact.guardian_consent and contact.consent_version == version

@@ -30,6 +30,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "intake_fields": ["about", "population", "what_is_happening"],
         "consent_version": "2026-2",
         "consent_text": "本热线保密。",
+        "under_14_needs_guardian": "on",
         "quick_exit_url": "https://www.weather.com.cn/",
         "transcript_roles": ["supervisor"],
         "record_roles": ["supervisor", "admin"],

@@ -28,6 +28,7 @@ def open_chat(seeker: Any, server_url: str, text: str, source: str = "", queued:
         expect(seeker.locator("#step-closed")).to_contain_text("咨询师都在忙")
         seeker.get_by_role("button", name="继续等待咨询师").click()
     seeker.locator("#consent-check").check()
+    seeker.locator("#sensitive-check").check()
     seeker.locator("#consent-continue").click()
     seeker.locator("#q-about").select_option("self")
     seeker.locator("#q-population").select_option("student")
@@ -154,6 +155,9 @@ def test_after_hours_the_page_offers_resources_and_a_call_back(server_url: str, 
     expect(seeker.locator(".resource-list")).to_contain_text("12356")
     seeker.locator("#callback-text").fill("明天能给我回个电话吗")
     seeker.locator("#callback-phone").fill("13800000000")
+    seeker.get_by_role("button", name="留言").click()
+    expect(seeker.locator("#callback-form .form-error")).to_contain_text("敏感个人信息")  # consent first
+    seeker.locator("#callback-consent").check()
     seeker.get_by_role("button", name="留言").click()
     expect(seeker.locator("#queue-status")).to_contain_text("留言已保存")
     contact = Contact.objects.get()

@@ -36,6 +36,7 @@ def test_an_imminent_message_reaches_a_supervisor_who_acts(server_url: str, new_
 
     seeker.goto(f"{server_url}/h/demo/")
     seeker.locator("#consent-check").check()
+    seeker.locator("#sensitive-check").check()
     seeker.locator("#consent-continue").click()
     seeker.get_by_role("button", name="开始聊天").click()
     counsellor.get_by_test_id("offer").get_by_role("button", name="接入").click()

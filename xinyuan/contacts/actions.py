@@ -4,6 +4,7 @@ on the channel layer only after commit."""
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -101,8 +102,22 @@ def announce_contact(contact: Contact) -> None:
     )
 
 
+# When each hotline's queue was last refreshed in this process.
+_refreshed_at: dict[int, float] = {}
+REFRESH_EVERY = 1.0
+
+
 def _announce_queue_changed(hotline_id: int) -> None:
-    transaction.on_commit(lambda: refresh_queue(hotline_id))
+    """Refresh waiting seekers' positions after a change, at most once a second per hotline (the
+    worker refreshes every few seconds anyway); a burst of changes must not flood the consoles."""
+
+    def refresh() -> None:
+        now = time.monotonic()
+        if now - _refreshed_at.get(hotline_id, float("-inf")) >= REFRESH_EVERY:
+            _refreshed_at[hotline_id] = now
+            refresh_queue(hotline_id)
+
+    transaction.on_commit(refresh, robust=True)
 
 
 # Risk ----------------------------------------------------------------------------------------------
@@ -201,6 +216,8 @@ def do_open_contact(
     token: str = "",
     callback: bool = False,
     callback_phone: str = "",
+    sensitive_consent: bool = True,
+    guardian_consent: bool = False,
     now: datetime | None = None,
 ) -> Opened:
     """A seeker starts a conversation (or, with their token, comes back to their open one)."""
@@ -215,10 +232,16 @@ def do_open_contact(
             return Opened(existing, token, resumed=True)
     if consent_version != hotline.consent_version:
         raise ContactError("consent", _("Please read and accept the consent notice first."))
+    if not sensitive_consent:
+        raise ContactError("consent", _("Please agree to the use of your sensitive personal information."))
     values, text, errors = intake.clean_answers(hotline.intake_fields, answers)
     if errors:
         raise ContactError(
             "intake", "; ".join(f"{key}: {message}" for key, message in sorted(errors.items()))
+        )
+    if values.get("age_band") == "under_14" and hotline.under_14_needs_guardian and not guardian_consent:
+        raise ContactError(
+            "guardian", _("If you are under 14, please ask a parent or guardian to agree, then tick the box.")
         )
     from xinyuan.core import queries as core_queries
 
@@ -244,6 +267,8 @@ def do_open_contact(
         intake_text=text,
         specialty=intake.specialty_for(values),
         consent_version=consent_version,
+        sensitive_consent=sensitive_consent,
+        guardian_consent=guardian_consent,
         callback=callback,
         callback_phone=callback_phone[:40],
         deferred_until=deferred,
@@ -605,6 +630,8 @@ def dispatch(hotline_id: int, *, now: datetime | None = None) -> list[tuple[str,
     once: a contact another process is offering, or a counsellor it is offering to, is skipped here.
     """
     now = now or timezone.now()
+    if not queries.queued_contacts(hotline_id, now).exists():
+        return []  # nobody waiting: nothing to lock or load
     with transaction.atomic():
         hotline = Hotline.objects.get(pk=hotline_id)
         routable_ids = list(queries.routable_states(hotline_id).values_list("pk", flat=True))

@@ -57,6 +57,8 @@ class StatusOut(Schema):
 
 class ContactIn(Schema):
     consent_version: str = Field(..., max_length=20)
+    sensitive_consent: bool = False
+    guardian_consent: bool = False
     answers: dict[str, str | None] = Field(default_factory=dict)
     language: str = Field("zh-hans", max_length=10)
     source: str = Field("", max_length=40, pattern=r"^[A-Za-z0-9_.-]*$")
@@ -126,6 +128,8 @@ def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> tuple[i
             token=payload.token,
             callback=payload.callback,
             callback_phone=payload.callback_phone,
+            sensitive_consent=payload.sensitive_consent,
+            guardian_consent=payload.guardian_consent,
         )
     except actions.ContactError as problem:
         return (409 if problem.code == "closed" else 400), {"code": problem.code, "message": problem.message}

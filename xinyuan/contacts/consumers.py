@@ -257,6 +257,11 @@ def _pending_questionnaires(contact: Contact) -> list[dict[str, Any]]:
     return [seeker_questionnaire(assessment) for assessment in pending]
 
 
+def _offers_for(membership: Membership) -> list[dict[str, Any]]:
+    offered = queries.counsellor_contacts(membership).filter(state=State.OFFERED)
+    return [actions.staff_contact(contact) for contact in offered]
+
+
 def _two_factor_missing(scope: dict[str, Any], membership: Membership) -> bool:
     required = membership.roles.intersection(membership.hotline.two_factor_roles)
     return bool(required) and not scope["session"].get(DEVICE_ID_SESSION_KEY)
@@ -359,6 +364,9 @@ class ConsoleConsumer(BaseConsumer):
             contact = await db(Contact.objects.get)(pk=contact_id)
             if contact.last_seq > last_seq:
                 await self.replay(contact)
+        # An offer announced while this console's channel was full is shown now (it ignores repeats).
+        for offer in await db(_offers_for)(self.membership):
+            await self.send_json({"type": "offer", **offer})
         await self.send_json({"type": "heartbeat"})
 
     async def on_status(self, content: dict[str, Any]) -> None:

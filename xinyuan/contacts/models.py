@@ -75,6 +75,10 @@ class Contact(models.Model):
     intake_text = EncryptedTextField(blank=True, default="")
     specialty = models.CharField(max_length=30, blank=True)
     consent_version = models.CharField(max_length=20, blank=True)
+    # Separate consent to processing sensitive personal information (PIPL art. 29), and a guardian's
+    # for under-14s (art. 31), as given with this contact.
+    sensitive_consent = models.BooleanField(default=False)
+    guardian_consent = models.BooleanField(default=False)
     # A message left for a call-back while the line was closed: waits until `deferred_until`.
     callback = models.BooleanField(default=False)
     callback_phone = EncryptedTextField(blank=True, default="")

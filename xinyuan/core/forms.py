@@ -95,6 +95,7 @@ class HotlineSettingsForm(forms.ModelForm):
             "intake_fields",
             "consent_version",
             "consent_text",
+            "under_14_needs_guardian",
             "quick_exit_url",
             "transcript_roles",
             "record_roles",

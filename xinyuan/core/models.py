@@ -83,6 +83,10 @@ class Hotline(models.Model):
     )
     intake_fields = models.JSONField(_("pre-chat questions"), default=list, blank=True)
     consent_version = models.CharField(_("consent version"), max_length=20, default="2026-1")
+    # PIPL art. 31: personal information of children under 14 needs their guardian's consent.
+    under_14_needs_guardian = models.BooleanField(
+        _("seekers under 14 confirm their guardian's consent"), default=True
+    )
     consent_text = models.TextField(_("consent notice"), blank=True)
     # Access rules (deny by default; the contact's own counsellor always reads its transcript).
     transcript_roles = models.JSONField(

@@ -106,9 +106,18 @@
 
   /* Consent, then the intake, then the chat. */
   var consentCheck = $('consent-check');
+  var sensitiveCheck = $('sensitive-check');
+  function consentGiven() {
+    $('consent-continue').disabled = !(consentCheck.checked && sensitiveCheck.checked);
+  }
   if (consentCheck) {
-    consentCheck.addEventListener('change', function () { $('consent-continue').disabled = !consentCheck.checked; });
+    consentCheck.addEventListener('change', consentGiven);
+    sensitiveCheck.addEventListener('change', consentGiven);
     $('consent-continue').addEventListener('click', function () { show('step-intake'); });
+  }
+  var ageBand = $('q-age_band');
+  if (ageBand && $('guardian-box')) {
+    ageBand.addEventListener('change', function () { $('guardian-box').hidden = ageBand.value !== 'under_14'; });
   }
   var waitAnyway = $('wait-anyway');
   if (waitAnyway) { waitAnyway.addEventListener('click', function () { show('step-consent'); }); }
@@ -125,6 +134,9 @@
   function openContact(body, form) {
     var error = form.querySelector('.form-error');
     body.consent_version = root.getAttribute('data-consent-version');
+    body.sensitive_consent = body.callback ? body.callback_consent : !!(sensitiveCheck && sensitiveCheck.checked);
+    delete body.callback_consent;
+    body.guardian_consent = !!($('guardian-check') && $('guardian-check').checked);
     body.language = root.getAttribute('data-language');
     body.source = root.getAttribute('data-source');
     postJson(root.getAttribute('data-contacts-url'), body, function (status, data) {
@@ -149,7 +161,8 @@
     openContact({
       answers: { what_is_happening: $('callback-text').value },
       callback: true,
-      callback_phone: $('callback-phone').value
+      callback_phone: $('callback-phone').value,
+      callback_consent: $('callback-consent').checked
     }, event.target);
   });
 
