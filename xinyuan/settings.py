@@ -107,7 +107,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A console may fall behind in a burst; past its capacity the layer drops messages.
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": 1000,
+                # Several installations (or test runs) may share one Redis.
+                "prefix": os.environ.get("XINYUAN_CHANNEL_PREFIX", "asgi"),
+            },
         }
     }
 else:

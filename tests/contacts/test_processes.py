@@ -39,7 +39,8 @@ XINYUAN = str(Path(sys.executable).with_name("xinyuan"))
 PASSWORD = "processes-test-passphrase-2026"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/xinyuan"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
-PG_DATABASE = "xinyuan_processes"
+# One database per test run, so two runs on one machine (a developer and CI) never meet.
+PG_DATABASE = f"xinyuan_processes_{os.getpid()}"
 START_TIMEOUT = 40.0
 WAIT = 20.0
 
@@ -532,13 +533,19 @@ async def start_conversation(
 
 
 @pytest.fixture(scope="module")
-def pg_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def pg_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A dedicated, migrated PostgreSQL database and Redis, shared by this module's service tests."""
+    import psycopg
+
     database_url, redis_url = services_or_skip()
     url = fresh_pg_database(database_url, PG_DATABASE)
     env = server_env(tmp_path_factory.mktemp("processes-var"), url, redis_url)
+    env["XINYUAN_CHANNEL_PREFIX"] = f"test{os.getpid()}"  # apart from any other run on this Redis
     xinyuan(env, "migrate", "--no-input", "-v", "0")
-    return env
+    yield env
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
 
 
 def scaled(env: dict[str, str], logs: Path) -> tuple[Proc, Proc, Proc]:

@@ -84,3 +84,11 @@ def test_next_opening_is_open_and_not_before(period_list: list[Period], moment: 
         assert opening >= moment
         assert is_open(schedule, opening) or opening == moment
         assert opening - moment <= timedelta(days=15)
+
+
+def test_a_local_day_range_covers_whole_days_in_the_hotline_zone() -> None:
+    from xinyuan.core.hours import local_day_range
+
+    start, end = local_day_range(date(2026, 11, 1), date(2026, 11, 2), "Asia/Shanghai")
+    assert start == at(2026, 11, 1, 0) and end == at(2026, 11, 3, 0)
+    assert local_day_range(None, None, "Asia/Shanghai") == (None, None)

@@ -426,11 +426,7 @@ def do_heartbeat(membership: Membership, *, now: datetime | None = None) -> None
 @transaction.atomic
 def do_accept(membership: Membership, contact_id: UUID | str, *, now: datetime | None = None) -> Contact:
     now = now or timezone.now()
-    contact = (
-        Contact.objects.select_for_update()
-        .select_related("hotline")
-        .get(pk=queries.held_contact(membership, contact_id).pk)
-    )
+    contact = queries.held_contact_for_update(membership, contact_id)
     if contact.state != State.OFFERED:
         raise ContactError("not_offered", _("This contact is no longer offered to you."))
     contact.state = State.ACTIVE
@@ -462,7 +458,7 @@ def _requeue(contact: Contact, *, front: bool, declined_by: int | None = None) -
 
 @transaction.atomic
 def do_decline(membership: Membership, contact_id: UUID | str) -> None:
-    contact = Contact.objects.select_for_update().get(pk=queries.held_contact(membership, contact_id).pk)
+    contact = queries.held_contact_for_update(membership, contact_id)
     if contact.state != State.OFFERED:
         raise ContactError("not_offered", _("This contact is no longer offered to you."))
     _withdraw_offer(contact, membership.user_id)
@@ -530,11 +526,7 @@ def do_transfer(
     """Hand an active contact to another counsellor (offered to them) or to the supervisors (queued
     for them). A note makes it a warm transfer: the next counsellor reads it first."""
     now = now or timezone.now()
-    contact = (
-        Contact.objects.select_for_update()
-        .select_related("hotline")
-        .get(pk=queries.held_contact(membership, contact_id).pk)
-    )
+    contact = queries.held_contact_for_update(membership, contact_id)
     if contact.state != State.ACTIVE:
         raise ContactError("not_active", _("Only a contact in conversation can be transferred."))
     target: Membership | None = None
@@ -594,7 +586,7 @@ def do_transfer(
 def do_request_help(
     membership: Membership, contact_id: UUID | str, *, now: datetime | None = None
 ) -> Contact:
-    contact = Contact.objects.select_for_update().get(pk=queries.held_contact(membership, contact_id).pk)
+    contact = queries.held_contact_for_update(membership, contact_id)
     if contact.state != State.ACTIVE:
         raise ContactError("not_active", _("The conversation is not in progress."))
     contact.help_requested_at = now or timezone.now()

@@ -201,6 +201,12 @@ def held_contact(membership: Membership, contact_id: str | UUID) -> Contact:
         raise Http404 from error
 
 
+def held_contact_for_update(membership: Membership, contact_id: str | UUID) -> Contact:
+    """The held contact, row-locked for the rest of the transaction (for actions that change it)."""
+    held = held_contact(membership, contact_id)
+    return Contact.objects.select_for_update().select_related("hotline").get(pk=held.pk)
+
+
 def writable_contact(membership: Membership, contact_id: str | UUID) -> Contact:
     """A contact the member may write in: one they hold, or one they joined as a supervisor."""
     try:

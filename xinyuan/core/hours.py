@@ -74,3 +74,13 @@ def next_opening(schedule: Schedule, at: datetime, horizon_days: int = 14) -> da
         if candidates:
             return min(candidates)
     return None
+
+
+def local_day_range(
+    since: date | None, until: date | None, time_zone: str
+) -> tuple[datetime | None, datetime | None]:
+    """From the start of `since` to the end of `until` (both days included), in the hotline's zone."""
+    zone = ZoneInfo(time_zone)
+    start = datetime.combine(since, time(0), zone) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(0), zone) if until else None
+    return start, end

@@ -6,9 +6,7 @@ import base64
 import csv
 import io
 import json
-from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from xinyuan.core import actions, audit, queries
+from xinyuan.core import actions, audit, hours, queries
 from xinyuan.core.forms import (
     AuditFilterForm,
     CrisisResourceFormSet,
@@ -255,16 +253,14 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, actions=queries.audit_actions(hotline))
     filters: dict[str, Any] = {}
     if form.is_valid():
-        zone = ZoneInfo(hotline.time_zone)
         data = form.cleaned_data
+        since, until = hours.local_day_range(data["since"], data["until"], hotline.time_zone)
         filters = {
             "person": data["person"],
             "seeker": data["seeker"],
             "action": data["action"],
-            "since": datetime.combine(data["since"], time(0), zone) if data["since"] else None,
-            "until": datetime.combine(data["until"] + timedelta(days=1), time(0), zone)
-            if data["until"]
-            else None,
+            "since": since,
+            "until": until,
         }
     events = queries.audit_events(hotline, **filters)
     if request.GET.get("format") == "csv":

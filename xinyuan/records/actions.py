@@ -16,7 +16,7 @@ from django.utils.translation import override
 from xinyuan.contacts import actions as contact_actions
 from xinyuan.contacts import queries as contact_queries
 from xinyuan.contacts.actions import ContactError
-from xinyuan.contacts.models import Contact, CounsellorState, State
+from xinyuan.contacts.models import CounsellorState, State
 from xinyuan.core import audit
 from xinyuan.core.models import Hotline, Membership
 from xinyuan.records import retention
@@ -47,9 +47,7 @@ def _create_default_categories(hotline: Hotline) -> None:
 @transaction.atomic
 def do_write_record(membership: Membership, contact_id: UUID | str, data: dict[str, Any]) -> ContactRecord:
     """The counsellor's record of an ended contact; the contact is closed with it."""
-    contact = Contact.objects.select_for_update().get(
-        pk=contact_queries.held_contact(membership, contact_id).pk
-    )
+    contact = contact_queries.held_contact_for_update(membership, contact_id)
     if contact.state == State.ACTIVE:
         raise ContactError("still_active", _("End the conversation before writing the record."))
     if contact.state != State.WRAP_UP:

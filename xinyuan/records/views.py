@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -13,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from xinyuan.contacts import queries as contact_queries
-from xinyuan.core import audit
+from xinyuan.core import audit, hours
 from xinyuan.core.models import Membership
 from xinyuan.core.permissions import hotline_view
 from xinyuan.records import queries
@@ -35,13 +34,10 @@ def _period(
     form = PeriodForm(request.GET or None)
     if not form.is_valid():
         return form, None, None
-    zone = ZoneInfo(membership.hotline.time_zone)
-    since, until = form.cleaned_data["since"], form.cleaned_data["until"]
-    return (
-        form,
-        datetime.combine(since, time(0), zone) if since else None,
-        datetime.combine(until + timedelta(days=1), time(0), zone) if until else None,
+    since, until = hours.local_day_range(
+        form.cleaned_data["since"], form.cleaned_data["until"], membership.hotline.time_zone
     )
+    return form, since, until
 
 
 @hotline_view()

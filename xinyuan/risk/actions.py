@@ -292,9 +292,7 @@ def do_set_risk_level(membership: Membership, contact_id: UUID | str, *, level: 
         raise ContactError("bad_level", _("Unknown risk level."))
     if len(reason.strip()) < 3:
         raise ContactError("reason", _("Give a reason for changing the risk level."))
-    contact = Contact.objects.select_for_update().get(
-        pk=contact_queries.held_contact(membership, contact_id).pk
-    )
+    contact = contact_queries.held_contact_for_update(membership, contact_id)
     if contact.state not in (State.ACTIVE, State.WRAP_UP):
         raise ContactError("not_active", _("The conversation is not in progress."))
     before = contact.risk_level
