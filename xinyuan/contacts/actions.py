@@ -686,20 +686,21 @@ def refresh_queue(hotline_id: int, *, now: datetime | None = None) -> int:
     positions = queries.queue_positions(hotline_id, now)
     for gone in [key for key in _last_sent if key not in positions]:
         del _last_sent[gone]  # answered or gone: if it comes back, it is told its place again
-    sent = 0
+    updates: list[tuple[str, dict[str, Any]]] = []
     for contact_id, (position, wait) in positions.items():
         value = (position, None if wait is None else int(wait))
         if _last_sent.get(contact_id) == value:
             continue
         _last_sent[contact_id] = value
-        events.send_now(
-            events.contact_group(contact_id),
-            {"type": "contact.queue", "position": position, "estimated_wait_seconds": value[1]},
+        updates.append(
+            (
+                events.contact_group(contact_id),
+                {"type": "contact.queue", "position": position, "estimated_wait_seconds": value[1]},
+            )
         )
-        sent += 1
-    events.send_now(
-        events.staff_group(hotline_id), {"type": "staff.queue", **queries.queue_overview(hotline_id, now)}
-    )
+    overview = {"type": "staff.queue", **queries.queue_overview(hotline_id, now)}
+    events.send_many([*updates, (events.staff_group(hotline_id), overview)])
+    sent = len(updates)
     return sent
 
 

@@ -30,6 +30,19 @@ def send_now(group: str, event: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(group, event)
 
 
+def send_many(items: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send many announcements in one trip to the event loop (not one trip each)."""
+    layer = get_channel_layer()
+    if layer is None or not items:
+        return
+
+    async def send_all() -> None:
+        for group, event in items:
+            await layer.group_send(group, event)
+
+    async_to_sync(send_all)()
+
+
 def announce(group: str, event: dict[str, Any]) -> None:
     """Send `event` to `group` once the current transaction commits (at once outside one)."""
     # robust: a failing send (Redis unreachable) is logged and does not stop the next ones.

@@ -70,6 +70,7 @@ CONTEXT_KINDS = frozenset(
         "body",
         "unreachable",
         "distress",
+        "symptom",
     }
 )
 KINDS = RISK_KINDS | CONTEXT_KINDS
@@ -94,13 +95,14 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SENTENCE_END = re.compile(r"[。！？!?；;\n…]+|\.(?=\s|$)")
 _CLAUSE_SPLIT = re.compile(
     rf"[。！？!?；;\n…，,、：:“”\"「」『』（）()~～]+|\.(?=\s|$)"
-    rf"|(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])\s+(?=[{_CJK}])"
     r"|(?=但是|可是|不过|然而|但(?!愿)|\bbut\b|\bhowever\b|\bthough\b)"
 )
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 _ASCII_WORD = re.compile(r"[a-z0-9]")
 _ENGLISH_WORD = re.compile(r"[a-z0-9']+")
 _WORDISH = re.compile(rf"[a-z0-9{_CJK}]")
+_PLURAL = frozenset({"pills", "tablets"})  # several pills, not "my meds"
 _OBJECT_MARKERS = frozenset("给跟和对被让叫问骂帮找陪替向为把当同")
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH.update({0x3000: 0x20, 0x2019: 0x27, 0x2018: 0x27, 0x00B4: 0x27, 0x0060: 0x27})
@@ -545,13 +547,25 @@ def ingestions(msg: Message) -> list[Finding]:
     for verb in msg.of("ingest"):
         clause = msg.clause(verb)
         window = {clause, clause - 1}
+        if any(d.start >= verb.end for d in msg.in_clause("dose", clause)):
+            window.add(clause + 1)  # "吞了一整瓶 安眠药": the quantity, a space, then what
         methods = [m for m in msg.of("method") if msg.clause(m) in window and _near(m, verb, 24)]
         doses = [d for d in msg.of("dose") if msg.clause(d) in window]
         strong = [m for m in methods if m.level >= 2]
+        fronted = [m for m in methods if m.end <= verb.start or msg.text[m.start : m.end] in _PLURAL]
+        # a state after taking something (困, 头晕, 想吐, sleepy) later in the message
+        sentence = msg.sentence(verb)
+        states = [s for s in msg.of("symptom") if s.start >= verb.end and msg.sentence(s) == sentence]
         if strong:
             found.append(Finding("act_in_progress", 3, [verb, strong[0]]))
         elif methods and doses:
             found.append(Finding("act_in_progress", 3, [verb, methods[0], doses[0]]))
+        elif states and fronted:
+            # the medicine named first (药已经吃下去了, 把药都吃了) or several pills, then a state:
+            # "刚吃了药 有点困" (a usual dose) stays none
+            finding = Finding("act_in_progress", 3, [verb, fronted[0]])
+            finding.extra.append((states[0], "act_in_progress"))
+            found.append(finding)
     return found
 
 
@@ -679,12 +693,19 @@ def apply_when(msg: Message, finding: Finding) -> None:
         elif marker == "past":
             finding.level = 1
     elif finding.kind == "act_in_progress" and finding.parts[0].kind == "ingest":
-        if marker == "recent":  # 昨晚吃了一瓶药: a recent attempt, not one in progress
+        if marker == "recent" and _state_after(msg, finding):
+            pass  # 又吃了一把药 现在想吐: the state now says it is still going on
+        elif marker == "recent":  # 昨晚吃了一瓶药: a recent attempt, not one in progress
             finding.kind, finding.level = "past_attempt", 2
         elif marker == "past":
             finding.kind, finding.level = "past_attempt", 1
     elif finding.kind in {"ideation", "intent"} and marker == "past":
         finding.level = min(finding.level, 1)  # 以前想过自杀: lifetime ideation
+
+
+def _state_after(msg: Message, finding: Finding) -> bool:
+    """A state after ingestion (困, 想吐, dizzy) or a "now" marker after the finding."""
+    return any(m.start >= finding.end for kind in ("symptom", "act_now") for m in msg.of(kind))
 
 
 def escalate(msg: Message, findings: list[Finding]) -> None:
