@@ -49,8 +49,8 @@ lint: install-dev
 
 # Re-resolve the pinned dependencies after editing pyproject.toml.
 lock: $(DEV)
-	$(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe -o requirements.lock pyproject.toml
-	$(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --extra dev -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --build-deps-for editable -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --build-deps-for editable --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules var
