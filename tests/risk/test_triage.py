@@ -12,6 +12,10 @@ from xinyuan.risk.triage import LEVELS, Triage, classify, load_lexicon, read_ent
 
 DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "risk_dev.jsonl"
 EXTRA_SET = Path(__file__).with_name("cases_extra.jsonl")
+BLIND_SET = Path(__file__).with_name("cases_blind.jsonl")
+# Later probes (c…, e…, f…, g…, h…, i…), each written after a tuning round and run once as held-out
+# text before its own gaps were filled; see docs/risk-triage.md for the figures at first run.
+LATER_PROBES = sorted(Path(__file__).parent.glob("cases_blind[0-9]*.jsonl"))
 
 
 def rank(level: str) -> int:
@@ -46,6 +50,18 @@ def test_dev_set_meets_the_targets() -> None:
 
 def test_extra_set_meets_the_targets() -> None:
     assert_targets(load_cases(EXTRA_SET))
+
+
+def test_blind_set_meets_the_targets() -> None:
+    # 175 messages written before the lexicon was read in detail (first run: high+imminent
+    # recall 0.753, imminent 0.649, none raised 0.071); their phrase families were then added.
+    assert_targets(load_cases(BLIND_SET))
+
+
+def test_later_probes_meet_the_targets() -> None:
+    cases = [case for path in LATER_PROBES for case in load_cases(path)]
+    assert len(cases) >= 80
+    assert_targets(cases)
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not found at {DEV_SET}")

@@ -83,7 +83,7 @@ THOUGHT_KINDS = frozenset({"ideation", "intent", "plan", "pact", "method_inquiry
 # Kinds whose level depends on when it happened (past → elevated, recent → high).
 WHEN_KINDS = frozenset({"self_harm", "past_attempt"})
 
-NEGATION_TOKENS = 3  # a Chinese negator counts with at most this many words before the cue
+NEGATION_TOKENS = 4  # a Chinese negator counts with at most this many words before the cue
 NEGATION_WORDS = 2  # an English one binds tighter ("not okay i want to die" is not negated)
 DESIRE_GAP = 8  # characters allowed between 想/want and the death word
 BARE_DEATH_GAP = 3  # …but only this many before a bare 死
@@ -497,10 +497,15 @@ def direct_cues(msg: Message) -> list[Finding]:
 def desire_and_death(msg: Message) -> list[Finding]:
     """想/要/打算/want/gonna … followed in the same clause by a death word → ideation or intent."""
     found = []
+    segments = msg.segments
     for death in msg.of("death"):
         clause = msg.clause(death)
         bare = death.end - death.start == 1  # a bare 死 pairs only with 想-like words, closely
-        for desire in msg.in_clause("desire", clause):
+        desires = msg.in_clause("desire", clause)
+        if clause > 0 and not msg.text[segments.ends[clause - 1] : death.start].strip():
+            # "都会想 跳下去": the wish ends the previous clause and only a space lies between
+            desires += [d for d in msg.in_clause("desire", clause - 1) if d.end == segments.ends[clause - 1]]
+        for desire in desires:
             if desire.end > death.start or death.start - desire.end > DESIRE_GAP:
                 continue
             if bare and (death.start - desire.end > BARE_DEATH_GAP or desire.level != 1):
@@ -577,8 +582,10 @@ def means_ready(msg: Message) -> list[Finding]:
         for method in msg.of("method"):
             close = _near(method, ready, 10) or (method.start < ready.end and ready.start < method.end)
             if msg.clause(method) in {clause, clause - 1, clause + 1} and close:
-                # a lethal method, or a deliberate preparation, is means at hand by itself
-                level = 3 if method.level >= 2 or ready.level >= 1 else 1
+                # a lethal method, a deliberate preparation or a large quantity (手里拿着药
+                # 一百多片) is means at hand by itself
+                counted = any(abs(msg.clause(d) - clause) <= 1 for d in msg.of("dose"))
+                level = 3 if method.level >= 2 or ready.level >= 1 or counted else 1
                 found.append(Finding("means", level, [method, ready]))
                 break
     return found
@@ -699,6 +706,10 @@ def apply_when(msg: Message, finding: Finding) -> None:
             finding.kind, finding.level = "past_attempt", 2
         elif marker == "past":
             finding.kind, finding.level = "past_attempt", 1
+    elif (
+        finding.kind == "act_in_progress" and finding.parts[0].kind == "act_in_progress" and marker == "past"
+    ):
+        finding.kind, finding.level = "past_attempt", 1  # two years ago i overdosed
     elif finding.kind in {"ideation", "intent"} and marker == "past":
         finding.level = min(finding.level, 1)  # 以前想过自杀: lifetime ideation
 
@@ -746,7 +757,7 @@ def escalate(msg: Message, findings: list[Finding]) -> None:
         if when(msg, finding) == "past":
             continue  # 那年我在天台站过很久: a past attempt, counted by its own phrase
         now = [t for t in msg.in_clause("timeframe", msg.segments.clause(finding.start))]
-        if risky or weak or now:
+        if risky or weak or now or unreachable:
             finding.level = 3
             if weak and not risky:
                 finding.extra.append((weak[0], "farewell"))
