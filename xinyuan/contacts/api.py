@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from xinyuan.contacts import actions, queries
 from xinyuan.core import ratelimit
@@ -106,18 +106,16 @@ def hotline_status(request: HttpRequest, slug: str) -> dict[str, Any]:
     "/hotlines/{slug}/contacts",
     response={201: ContactOut, 200: ContactOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
 )
-def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> tuple[int, dict[str, Any]]:
+def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> Status[dict[str, Any]]:
     hotline = _hotline(slug)
     address = request.META.get("REMOTE_ADDR", "")
     if not payload.token and not ratelimit.hit(
         "open-contact", f"{hotline.pk}:{address}", settings.XINYUAN_CONTACTS_PER_ADDRESS_HOUR, 3600
     ):
-        return 429, {
-            "code": "rate_limited",
-            "message": _(
-                "Too many new conversations from this network. If you are in danger, call a number below."
-            ),
-        }
+        message = _(
+            "Too many new conversations from this network. If you are in danger, call a number below."
+        )
+        return Status(429, {"code": "rate_limited", "message": message})
     try:
         opened = actions.do_open_contact(
             hotline,
@@ -132,43 +130,45 @@ def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> tuple[i
             guardian_consent=payload.guardian_consent,
         )
     except actions.ContactError as problem:
-        return (409 if problem.code == "closed" else 400), {"code": problem.code, "message": problem.message}
+        return Status(
+            409 if problem.code == "closed" else 400, {"code": problem.code, "message": problem.message}
+        )
     body = {
         "contact": str(opened.contact.pk),
         "token": opened.token,
         "state": opened.contact.state,
         "resumed": opened.resumed,
     }
-    return (200 if opened.resumed else 201), body
+    return Status(200 if opened.resumed else 201, body)
 
 
 @router.post("/contacts/quick-exit", response={204: None})
-def quick_exit(request: HttpRequest, payload: TokenIn) -> tuple[int, None]:
+def quick_exit(request: HttpRequest, payload: TokenIn) -> Status[None]:
     """The seeker left in a hurry: end their conversation, tell the counsellor. Always 204, so
     the answer reveals nothing about the token."""
     contact = queries.contact_for_token(payload.token)
     if contact is not None:
         actions.do_end_contact(contact.pk, by="quick_exit")
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/contacts/my-data", response={200: dict[str, Any], 404: ErrorOut})
-def my_data(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def my_data(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """The seeker's own conversations, as they saw them (their right to a copy)."""
     from xinyuan.records import retention
 
     contact = queries.contact_for_token(payload.token)
     if contact is None:
-        return 404, {"code": "unknown_token", "message": _("This conversation is not known here.")}
-    return 200, retention.seeker_export(contact)
+        return Status(404, {"code": "unknown_token", "message": _("This conversation is not known here.")})
+    return Status(200, retention.seeker_export(contact))
 
 
 @router.post("/contacts/erase", response={204: None})
-def erase(request: HttpRequest, payload: TokenIn) -> tuple[int, None]:
+def erase(request: HttpRequest, payload: TokenIn) -> Status[None]:
     """The seeker asks to have their data deleted. Always 204: the answer reveals nothing."""
     from xinyuan.records import retention
 
     contact = queries.contact_for_token(payload.token)
     if contact is not None:
         retention.do_erase_seeker(contact)
-    return 204, None
+    return Status(204, None)
