@@ -45,6 +45,9 @@ run_suite() {  # name, then env assignments
   if [ $rc -eq 0 ]; then summary+=("$name: passed"); else summary+=("$name: FAILED (pytest exit $rc)"); failed=1; fi
 }
 
+# Rate-limit counters and channel groups of this run stay apart from any other run on the same Redis.
+export XINYUAN_CACHE_PREFIX="test-$$-$RANDOM" XINYUAN_CHANNEL_PREFIX="test$$"
+
 run_suite "SQLite + in-memory channel layer" -u DATABASE_URL -u REDIS_URL XINYUAN_VAR_DIR="$PWD/var/test"
 
 services=$("$BIN/python" scripts/services.py "$PG_URL" "$REDIS")

@@ -122,11 +122,20 @@ else:
 
 # Cache: rate-limit counters. Shared through Redis when there are several processes.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Installations (or test runs) sharing one Redis keep their counters apart.
+            "KEY_PREFIX": os.environ.get("XINYUAN_CACHE_PREFIX", ""),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # New contacts one address may open per hour (seekers behind one campus or office address share it).
 XINYUAN_CONTACTS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_CONTACTS_PER_ADDRESS_HOUR", "10"))
+# Sign-in attempts one address may make per hour: generous for a shared office, a wall for spraying.
+XINYUAN_SIGNINS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_SIGNINS_PER_ADDRESS_HOUR", "100"))
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

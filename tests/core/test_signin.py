@@ -130,3 +130,18 @@ def test_a_session_signed_in_without_a_code_is_asked_again_when_the_role_needs_o
 def test_open_redirects_are_refused(personas: Personas, password: str) -> None:
     response = sign_in(Client(), "counsellor-a", password, next="https://evil.example/")
     assert response["Location"] == reverse("staff-index")
+
+
+def test_sign_in_attempts_per_address_are_limited(personas: Personas, password: str, settings: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.XINYUAN_SIGNINS_PER_ADDRESS_HOUR = 3
+    office = Client(REMOTE_ADDR="10.20.30.40")
+    for username in ("a-1", "a-2", "a-3"):
+        assert sign_in(office, username, "wrong-password-1").status_code == 200
+    refused = sign_in(office, "counsellor-a", password)
+    assert refused.status_code == 429
+    assert "来自这个网络的登录尝试太多" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="signin.rate_limited").exists()
+    assert sign_in(Client(REMOTE_ADDR="10.20.30.41"), "counsellor-a", password).status_code == 302

@@ -16,6 +16,7 @@ class Action:
     SIGNIN = "signin"
     SIGNIN_FAILED = "signin.failed"
     SIGNIN_LOCKED_OUT = "signin.locked_out"
+    SIGNIN_RATE_LIMITED = "signin.rate_limited"
     SIGNOUT = "signout"
     TWO_FACTOR_ENROLLED = "two_factor.enrolled"
     SESSION_ENDED = "session.ended"

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from xinyuan.core import actions, audit, hours, queries
+from xinyuan.core import actions, audit, hours, queries, ratelimit
 from xinyuan.core.forms import (
     AuditFilterForm,
     CrisisResourceFormSet,
@@ -71,6 +71,16 @@ def signin(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return HttpResponseRedirect(next_url)
     form = SigninForm(request.POST or None)
+    if request.method == "POST" and not ratelimit.hit(
+        "signin", audit.client_ip(request) or "", settings.XINYUAN_SIGNINS_PER_ADDRESS_HOUR, 3600
+    ):
+        audit.log(
+            audit.Action.SIGNIN_RATE_LIMITED,
+            request=request,
+            actor_name=request.POST.get("username", "")[:150],
+        )
+        message = _("Too many sign-in attempts from this network. Wait a while, then try again.")
+        return render(request, "core/signin.html", {"form": SigninForm(), "error": message}, status=429)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
