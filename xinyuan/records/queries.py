@@ -66,21 +66,3 @@ def earlier_contacts(contact: Contact) -> QuerySet[Contact]:
         .select_related("record")
         .order_by("-created_at")
     )
-
-
-def history_for_counsellor(membership: Membership, contact: Contact) -> list[dict[str, object]]:
-    """What a counsellor answering a returning seeker sees of their history, if the hotline allows."""
-    if not (membership.hotline.counsellors_see_history or may_read_records(membership)):
-        return []
-    rows = []
-    for earlier in earlier_contacts(contact)[:10]:
-        record = getattr(earlier, "record", None)
-        rows.append(
-            {
-                "at": earlier.created_at.isoformat(),
-                "risk_level": record.final_risk_level if record else earlier.risk_level,
-                "call_type": record.call_type if record else "",
-                "summary": record.summary if record else "",
-            }
-        )
-    return rows
