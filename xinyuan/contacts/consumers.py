@@ -20,6 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from xinyuan.contacts import actions, events, queries
 from xinyuan.contacts.models import OPEN_STATES, Contact, Message, Sender, State
 from xinyuan.core.models import Membership
+from xinyuan.core.permissions import two_factor_required
 from xinyuan.core.roles import Role
 
 db = database_sync_to_async
@@ -263,8 +264,7 @@ def _offers_for(membership: Membership) -> list[dict[str, Any]]:
 
 
 def _two_factor_missing(scope: dict[str, Any], membership: Membership) -> bool:
-    required = membership.roles.intersection(membership.hotline.two_factor_roles)
-    return bool(required) and not scope["session"].get(DEVICE_ID_SESSION_KEY)
+    return two_factor_required(membership) and not scope["session"].get(DEVICE_ID_SESSION_KEY)
 
 
 class ConsoleConsumer(BaseConsumer):

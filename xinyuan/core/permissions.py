@@ -35,9 +35,13 @@ def needs_two_factor(user: User) -> bool:
     return False
 
 
+def two_factor_required(membership: Membership) -> bool:
+    """Does the hotline ask a one-time code of one of this member's roles?"""
+    return bool(membership.roles.intersection(membership.hotline.two_factor_roles))
+
+
 def two_factor_missing(request: HttpRequest, membership: Membership) -> bool:
-    required = membership.roles.intersection(membership.hotline.two_factor_roles)
-    return bool(required) and not request.user.is_verified()  # type: ignore[union-attr]
+    return two_factor_required(membership) and not request.user.is_verified()  # type: ignore[union-attr]
 
 
 def membership_for(request: HttpRequest, hotline_slug: str, roles: tuple[str, ...] = ()) -> Membership:

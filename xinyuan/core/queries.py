@@ -20,12 +20,6 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
-def members_with_role(hotline: Hotline, role: str) -> QuerySet[Membership]:
-    return Membership.objects.filter(hotline=hotline, is_active=True, role_grants__role=role).select_related(
-        "user"
-    )
-
-
 def open_sessions_of(user: User) -> QuerySet[SessionRecord]:
     return SessionRecord.objects.filter(user=user, ended_at__isnull=True)
 
