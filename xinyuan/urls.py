@@ -13,5 +13,9 @@ urlpatterns = [
     path("", include("xinyuan.contacts.urls")),
     path("", include("xinyuan.risk.urls")),
     path("", include("xinyuan.records.urls")),
+    path("", include("xinyuan.volunteers.urls")),
+    path("", include("xinyuan.scheduling.urls")),
+    path("", include("xinyuan.supervision.urls")),
+    path("", include("xinyuan.reports.urls")),
     path("", include("xinyuan.core.urls")),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from importlib import import_module
 from datetime import time
 
 from django.db import transaction
@@ -55,6 +56,10 @@ CRISIS_RESOURCES = [
         "需要倾诉或心理支持 / to talk to someone any time",
     ),
 ]
+
+
+# Apps whose demo.py adds to the demo after the hotlines and people exist, in this order.
+DEMO_APPS: list[str] = []
 
 
 def database_is_empty() -> bool:
@@ -109,6 +114,10 @@ def load() -> None:
     contacts_demo.load()
     for hotline in hotlines.values():
         ensure_categories(hotline)
+    # Apps add their own demo data in a `demo.py` with `load(hotlines)`.
+    for app in DEMO_APPS:
+        module = import_module(f"xinyuan.{app}.demo")
+        module.load(hotlines)
 
 
 def describe(base_url: str) -> str:
