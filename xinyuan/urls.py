@@ -7,6 +7,7 @@ from xinyuan.web import views as web_views
 urlpatterns = [
     path("", web_views.landing, name="landing"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("account/password/", web_views.change_password, name="account-password"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

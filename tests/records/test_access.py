@@ -11,11 +11,19 @@ from django.urls import reverse
 from tests.conftest import Personas
 from tests.contacts.helpers import on_duty, open_contact
 from tests.factories import person
+from tests.records.helpers import answer, finish, remember, start
 from xinyuan.contacts import actions
 from xinyuan.contacts.models import Sender
-from xinyuan.core.models import AuditEvent
+from xinyuan.core.models import AuditEvent, Membership
 from xinyuan.core.roles import Role
-from xinyuan.records.actions import do_write_record, ensure_categories
+from xinyuan.records.actions import (
+    do_add_case_note,
+    do_flag_seeker,
+    do_open_case,
+    do_write_record,
+    ensure_categories,
+)
+from xinyuan.records.models import CaseNote, SeekerFlag
 from xinyuan.risk import actions as risk_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,3 +112,111 @@ def test_who_gets_what(
     if transcript:
         event = AuditEvent.objects.filter(action="transcript.viewed", object_id=str(contact.pk)).last()
         assert event is not None and event.reason == "质量复核抽查"
+
+
+# Returning seekers and cases ------------------------------------------------------------------------
+
+EARLIER = "早先的记录：失眠两周"
+NOTE = "个案笔记：下周回访"
+FLAG_REASON = "反复来电辱骂"
+
+
+@pytest.fixture
+def returning(personas: Personas) -> Any:
+    """A remembered seeker: an earlier contact answered by the supervisor, a later one by
+    counsellor-a (both recorded), a flag, and a case with a note."""
+    first = start(personas.hotline_a)
+    finish(personas.supervisor, answer(personas.supervisor, first), EARLIER)
+    remember(first.token)
+    second = start(personas.hotline_a, token=first.token)
+    contact = finish(personas.counsellor, answer(personas.counsellor, second), "第二次的记录摘要")
+    membership = Membership.objects.get(user=personas.supervisor, hotline=personas.hotline_a)
+    do_flag_seeker(membership, contact, kind="repeat", hours=24, reason=FLAG_REASON)
+    case = do_open_case(membership, contact)
+    do_add_case_note(membership, case, NOTE)
+    return contact, case
+
+
+# (persona, seeker page, sees history there, cases list, case listed, case page, may flag, may add a note)
+CASES_MATRIX = [
+    ("own_counsellor", 200, True, 200, True, 200, True, True),
+    ("other_counsellor", 403, False, 200, False, 403, False, False),
+    ("supervisor", 200, True, 200, True, 200, True, True),
+    ("coordinator", 200, True, 200, True, 200, True, True),
+    ("admin", 200, True, 200, True, 200, True, True),
+    ("outsider", 404, False, 404, False, 404, False, False),
+    ("anonymous", 302, False, 302, False, 302, False, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "seeker_status", "history", "list_status", "listed", "case_status", "flags", "notes"),
+    CASES_MATRIX,
+)
+def test_who_gets_what_of_returning_seekers_and_cases(
+    personas: Personas,
+    returning: Any,
+    who: str,
+    seeker_status: int,
+    history: bool,
+    list_status: int,
+    listed: bool,
+    case_status: int,
+    flags: bool,
+    notes: bool,
+) -> None:
+    contact, case = returning
+    client = client_for(personas, who)
+    seeker_url = reverse("seeker-history", args=["line-a", contact.pk])
+    case_url = reverse("case", args=["line-a", case.pk])
+
+    page = client.get(seeker_url)
+    assert page.status_code == seeker_status
+    html = page.content.decode()
+    assert (EARLIER in html) is history
+    assert (FLAG_REASON in html) is (seeker_status == 200)  # flags: whoever may open the page
+    listing = client.get(reverse("cases", args=["line-a"]))
+    assert listing.status_code == list_status
+    assert (case_url in listing.content.decode()) is listed
+    shown = client.get(case_url)
+    assert shown.status_code == case_status
+    assert (NOTE in shown.content.decode()) is (case_status == 200)
+    assert (EARLIER in shown.content.decode()) is (case_status == 200)
+    # The outsider's own hotline does not have this case either.
+    assert client.get(reverse("case", args=["line-b", case.pk])).status_code in (302, 404)
+
+    flagged = client.post(
+        seeker_url, {"do": "flag", "kind": "known_risk", "hours": "24", "reason": "访问矩阵测试"}
+    )
+    assert SeekerFlag.objects.filter(kind="known_risk").exists() is flags
+    assert flagged.status_code == (302 if flags else seeker_status)
+    noted = client.post(case_url, {"do": "note", "body": "矩阵测试笔记"})
+    assert CaseNote.objects.filter(case=case).count() == (2 if notes else 1)
+    assert noted.status_code == (302 if notes else case_status)
+    viewed = AuditEvent.objects.filter(action="case.viewed", object_id=str(case.pk)).exists()
+    assert viewed is (case_status == 200)
+
+
+@pytest.mark.parametrize("who", ["own_counsellor", "other_counsellor"])
+def test_a_hotline_can_keep_history_and_cases_from_counsellors(
+    personas: Personas, returning: Any, who: str
+) -> None:
+    contact, case = returning
+    personas.hotline_a.counsellors_see_history = False
+    personas.hotline_a.save()
+    client = client_for(personas, who)
+    page = client.get(reverse("seeker-history", args=["line-a", contact.pk]))
+    assert page.status_code == (200 if who == "own_counsellor" else 403)
+    assert EARLIER not in page.content.decode()
+    assert (
+        client.post(reverse("seeker-history", args=["line-a", contact.pk]), {"do": "open_case"}).status_code
+        == 403
+    )
+    listing = client.get(reverse("cases", args=["line-a"])).content.decode()
+    assert reverse("case", args=["line-a", case.pk]) not in listing
+    assert client.get(reverse("case", args=["line-a", case.pk])).status_code == 403
+    # Supervisors still see it all (the hotline's record roles).
+    assert (
+        EARLIER
+        in client_for(personas, "supervisor").get(reverse("case", args=["line-a", case.pk])).content.decode()
+    )

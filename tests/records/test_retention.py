@@ -17,6 +17,7 @@ from xinyuan.core.models import AuditEvent
 from xinyuan.records import retention
 from xinyuan.records.actions import do_write_record, ensure_categories
 from xinyuan.records.models import ContactRecord
+from xinyuan.reports.models import SurveyResponse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,15 +45,18 @@ def finished(personas: Personas) -> tuple[Contact, str]:
 
 def test_past_retention_transcripts_go_and_records_are_pseudonymised(personas: Personas) -> None:
     contact, _token = finished(personas)
-    assert retention.purge() == {"transcripts": 0, "records": 0}  # nothing is old yet
+    SurveyResponse.objects.create(contact=contact, rating=5, comment="谢谢你听我说房贷的事")
+    assert retention.purge() == {"transcripts": 0, "records": 0, "cases": 0}  # nothing is old yet
     later = timezone.now() + timedelta(days=1096)
-    assert retention.purge(later) == {"transcripts": 1, "records": 1}
-    assert retention.purge(later) == {"transcripts": 0, "records": 0}  # idempotent
+    assert retention.purge(later) == {"transcripts": 1, "records": 1, "cases": 0}
+    assert retention.purge(later) == {"transcripts": 0, "records": 0, "cases": 0}  # idempotent
     contact = fresh(contact)
     assert not Message.objects.filter(contact=contact).exists()
     assert contact.intake_text == ""
     record = ContactRecord.objects.get(contact=contact)
     assert record.summary == ""
+    survey = SurveyResponse.objects.get(contact=contact)
+    assert (survey.rating, survey.comment) == (5, "")  # the rating still counts; the words are gone
     # What reports count is still there.
     assert (record.call_type, record.final_risk_level, contact.intake["population"]) == (
         "counselling",

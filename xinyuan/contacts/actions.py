@@ -32,6 +32,8 @@ from xinyuan.contacts.models import (
 )
 from xinyuan.core import audit
 from xinyuan.core.models import Hotline, Membership, User
+from xinyuan.scheduling import duty
+from xinyuan.volunteers.queries import duty_blockers
 
 MAX_MESSAGE = 2000
 # A counsellor whose console has not sent a heartbeat for this long is treated as disconnected.
@@ -230,6 +232,12 @@ def do_open_contact(
             and existing.state in (*HOLDING_STATES, State.QUEUED)
         ):
             return Opened(existing, token, resumed=True)
+    from xinyuan.records import queries as record_queries  # records builds on contacts
+
+    phone_hashes = record_queries.phone_hashes(callback_phone[:40]) if callback_phone else []
+    block = record_queries.active_block(hotline, token=token, hashes=phone_hashes, now=now)
+    if block is not None:
+        raise ContactError("blocked", _blocked_message(hotline))
     if consent_version != hotline.consent_version:
         raise ContactError("consent", _("Please read and accept the consent notice first."))
     if not sensitive_consent:
@@ -250,8 +258,11 @@ def do_open_contact(
         raise ContactError("closed", _("The line is closed now. You can leave a message for a call-back."))
     if callback and not text:
         raise ContactError("intake", _("Please write a message for the call-back."))
-    token = secrets.token_urlsafe(32)
-    seeker = Seeker.objects.create(hotline=hotline, token_hash=queries.token_hash(token))
+    # A seeker who agreed to be remembered comes back as themselves; anyone else is new each time.
+    seeker = record_queries.remembered_seeker(hotline, token)
+    if seeker is None:
+        token = secrets.token_urlsafe(32)
+        seeker = Seeker.objects.create(hotline=hotline, token_hash=queries.token_hash(token))
     deferred = None
     if not is_open:
         from xinyuan.core.hours import next_opening
@@ -271,6 +282,7 @@ def do_open_contact(
         guardian_consent=guardian_consent,
         callback=callback,
         callback_phone=callback_phone[:40],
+        callback_phone_hash=phone_hashes[0] if phone_hashes else "",
         deferred_until=deferred,
         queued_at=now,
         seeker_seen_at=now,
@@ -282,6 +294,16 @@ def do_open_contact(
     _announce_queue_changed(hotline.pk)
     transaction.on_commit(lambda: dispatch(hotline.pk))
     return Opened(contact, token, resumed=False)
+
+
+def _blocked_message(hotline: Hotline) -> str:
+    """Kind and clear: we cannot chat now, and where help is."""
+    resources = "; ".join(f"{r.name} {r.number}" for r in hotline.crisis_resources.all())
+    message = _(
+        "We cannot start a new conversation with you here for now. "
+        "If you are in danger or need help now, please call one of these numbers."
+    )
+    return f"{message} {resources}".strip()
 
 
 def do_seeker_seen(contact_id: UUID | str, now: datetime | None = None) -> None:
@@ -389,6 +411,8 @@ def do_set_status(membership: Membership, status: str, *, now: datetime | None =
     now = now or timezone.now()
     if status not in Status.values:
         raise ContactError("bad_status", _("Unknown status."))
+    if status == Status.ON_DUTY and (blockers := duty_blockers(membership, now)):
+        raise ContactError("duty_blocked", " ".join(blockers))  # the hotline's duty requirements
     state = counsellor_state(membership)
     state = CounsellorState.objects.select_for_update().get(pk=state.pk)
     if state.status != status:
@@ -403,6 +427,7 @@ def do_set_status(membership: Membership, status: str, *, now: datetime | None =
     _announce_status(membership, state)
     if status == Status.ON_DUTY:
         transaction.on_commit(lambda: dispatch(membership.hotline_id))
+    duty.record_status(membership, state.status, now)
     return state
 
 
@@ -731,6 +756,7 @@ def expire_offers(now: datetime | None = None) -> int:
                 state = CounsellorState.objects.filter(membership=membership, status=Status.ON_DUTY)
                 if membership is not None and state.update(status=Status.PAUSED, status_since=now):
                     _announce_status(membership, CounsellorState.objects.get(membership=membership))
+                    duty.close(membership, now)
             announce_contact(contact)
             transaction.on_commit(partial(dispatch, hotline_id))
     return count
@@ -790,6 +816,7 @@ def handle_disconnected_counsellors(now: datetime | None = None) -> int:
                 status=Status.PAUSED, status_since=now
             ):
                 _announce_status(state.membership, CounsellorState.objects.get(pk=state.pk))
+                duty.close(state.membership, state.disconnected_at or now)
             transaction.on_commit(partial(dispatch, hotline.pk))
     return moved
 

@@ -109,7 +109,7 @@ def hotline_status(request: HttpRequest, slug: str) -> dict[str, Any]:
 def open_contact(request: HttpRequest, slug: str, payload: ContactIn) -> Status[dict[str, Any]]:
     hotline = _hotline(slug)
     address = request.META.get("REMOTE_ADDR", "")
-    if not payload.token and not ratelimit.hit(
+    if not queries.resumes(hotline, payload.token) and not ratelimit.hit(
         "open-contact", f"{hotline.pk}:{address}", settings.XINYUAN_CONTACTS_PER_ADDRESS_HOUR, 3600
     ):
         message = _(

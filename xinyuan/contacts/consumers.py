@@ -503,6 +503,11 @@ class ConsoleConsumer(BaseConsumer):
     async def counsellor_status(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "status", "status": event["status"]})
 
+    async def counsellor_taken_over(self, event: dict[str, Any]) -> None:
+        """A supervisor took this counsellor's conversation over: it leaves their console."""
+        await self.unfollow(event["contact"])
+        await self.send_json({"type": "taken_over", "contact": event["contact"], "by": event["by"]})
+
     async def contact_message(self, event: dict[str, Any]) -> None:
         contact_id = event["contact"]
         if contact_id not in self.last_seqs:
@@ -520,6 +525,11 @@ class ConsoleConsumer(BaseConsumer):
     async def contact_state(self, event: dict[str, Any]) -> None:
         data = event["staff"]
         joined_only = data["counsellor_id"] != self.membership.user_id
+        if joined_only and data["joined_by"] != self.membership.user_id and data["state"] == State.ACTIVE:
+            # Someone else holds it now (a supervisor took it over): no longer on this console.
+            await self.unfollow(data["contact"])
+            await self.send_json({"type": "released", "contact": data["contact"]})
+            return
         if joined_only and data["state"] != State.ACTIVE:
             # A supervisor who joined leaves with the conversation; the record is the counsellor's.
             await self.unfollow(data["contact"])
@@ -615,4 +625,7 @@ class CrisisConsumer(BaseConsumer):
         pass
 
     async def counsellor_joined(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def counsellor_taken_over(self, event: dict[str, Any]) -> None:
         pass

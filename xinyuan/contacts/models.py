@@ -52,9 +52,21 @@ class Seeker(models.Model):
     # SHA-256 of the browser's token: the token itself is never stored.
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Consent to be remembered on this device, so counsellors see earlier conversations
+    # (records/queries.py); versioned, with its time, and withdrawable.
+    remembered_at = models.DateTimeField(null=True, blank=True)
+    remember_consent_version = models.CharField(max_length=20, blank=True)
+    forgotten_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"seeker {self.pk}"
+
+    @property
+    def remembered(self) -> bool:
+        """Consent given and not withdrawn since."""
+        if self.remembered_at is None:
+            return False
+        return self.forgotten_at is None or self.forgotten_at < self.remembered_at
 
 
 class Contact(models.Model):
@@ -82,6 +94,9 @@ class Contact(models.Model):
     # A message left for a call-back while the line was closed: waits until `deferred_until`.
     callback = models.BooleanField(default=False)
     callback_phone = EncryptedTextField(blank=True, default="")
+    # A keyed hash (HMAC) of the normalised phone number, to recognise a returning seeker without
+    # storing the number in clear (records/phones.py); deleted with the number.
+    callback_phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     deferred_until = models.DateTimeField(null=True, blank=True)
 
     counsellor = models.ForeignKey(

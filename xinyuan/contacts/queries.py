@@ -49,6 +49,12 @@ def contact_for_token(token: str) -> Contact | None:
     )
 
 
+def resumes(hotline: Hotline, token: str) -> bool:
+    """Does this token come back to an open conversation of this hotline (not start a new one)?"""
+    contact = contact_for_token(token)
+    return contact is not None and contact.hotline_id == hotline.pk and contact.state in OPEN_STATES
+
+
 def routable(now: datetime) -> Q:
     """Queued contacts that may be offered now (call-backs wait for their time)."""
     return Q(state=State.QUEUED) & (Q(deferred_until__isnull=True) | Q(deferred_until__lte=now))

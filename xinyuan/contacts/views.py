@@ -68,6 +68,7 @@ def seeker_page(request: HttpRequest, slug: str) -> HttpResponse:
             "source": source if source.replace("-", "").replace("_", "").replace(".", "").isalnum() else "",
             "resources": hotline.crisis_resources.all(),
             "strings": seeker_strings(),
+            "remember_version": record_actions.REMEMBER_CONSENT_VERSION,
         },
     )
 

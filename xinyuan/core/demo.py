@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from importlib import import_module
 from datetime import time
+from importlib import import_module
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -59,7 +59,7 @@ CRISIS_RESOURCES = [
 
 
 # Apps whose demo.py adds to the demo after the hotlines and people exist, in this order.
-DEMO_APPS: list[str] = []
+DEMO_APPS: list[str] = ["volunteers", "scheduling", "supervision"]
 
 
 def database_is_empty() -> bool:

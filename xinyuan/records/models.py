@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinyuan.contacts.models import Contact, RiskLevel
+from xinyuan.contacts.models import Contact, RiskLevel, Seeker
 from xinyuan.core.crypto import EncryptedTextField
 from xinyuan.core.models import Hotline
 
@@ -84,3 +86,117 @@ class ContactRecord(models.Model):
 
     def __str__(self) -> str:
         return f"record of {self.contact_id}"
+
+
+# Cases: a returning seeker's contacts, with notes and follow-up tasks ------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    IN_PROGRESS = "in_progress", _("in progress")
+    CLOSED = "closed", _("closed")
+
+
+class Case(models.Model):
+    """The contacts of one seeker who agreed to be remembered (their token, or a phone number
+    they gave; records/queries.py `linked_seeker_ids`), followed over time."""
+
+    hotline = models.ForeignKey(Hotline, on_delete=models.PROTECT, related_name="cases")
+    seekers = models.ManyToManyField(Seeker, related_name="cases")
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"case {self.pk}"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} of {self.case_id}"
+
+
+class CaseTask(models.Model):
+    """A follow-up to do by a day (in the hotline's time zone); overdue once that day has passed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = EncryptedTextField(_("task"))
+    due_on = models.DateField(_("due on"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} of {self.case_id}"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due_on < today
+
+
+# Flags on a seeker, each with an expiry -----------------------------------------------------------
+
+
+class FlagKind(models.TextChoices):
+    BLOCKED = "blocked", _("harassing: new contacts refused")
+    REPEAT = "repeat", _("repeat caller")
+    KNOWN_RISK = "known_risk", _("known risk")
+
+
+# How long a flag lasts, in hours.
+FLAG_DURATIONS = (
+    (1, _("1 hour")),
+    (24, _("24 hours")),
+    (24 * 7, _("7 days")),
+    (24 * 30, _("30 days")),
+    (24 * 90, _("90 days")),
+)
+
+
+class SeekerFlag(models.Model):
+    """A note on a seeker that expires by time (compared with now; no job needed). A `blocked` flag
+    refuses the seeker's new contacts until it expires or is lifted."""
+
+    hotline = models.ForeignKey(Hotline, on_delete=models.PROTECT, related_name="seeker_flags")
+    seeker = models.ForeignKey(Seeker, on_delete=models.CASCADE, related_name="flags")
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("flag"), max_length=12, choices=FlagKind.choices)
+    # Why: it may quote the seeker, so encrypted.
+    reason = EncryptedTextField(_("reason"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.seeker_id}"
+
+    def is_active(self, now: datetime) -> bool:
+        return self.lifted_at is None and self.expires_at > now

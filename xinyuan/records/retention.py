@@ -20,7 +20,8 @@ from django.utils import timezone
 from xinyuan.contacts.models import OPEN_STATES, Contact, Message, Seeker, State
 from xinyuan.core import audit
 from xinyuan.core.models import Hotline
-from xinyuan.records.models import ContactRecord
+from xinyuan.records.models import Case, CaseNote, CaseStatus, CaseTask, ContactRecord, SeekerFlag
+from xinyuan.reports.models import SurveyResponse
 from xinyuan.risk.models import EscalationStep, SafetyPlan
 
 
@@ -30,12 +31,15 @@ def erase_words(contact: Contact) -> None:
     Message.objects.filter(contact=contact).delete()
     SafetyPlan.objects.filter(contact=contact).delete()
     EscalationStep.objects.filter(escalation__contact=contact).update(address="", note="")
+    # The rating stays for the satisfaction rate; the comment is the seeker's own words.
+    SurveyResponse.objects.filter(contact=contact).update(comment="")
     contact.intake_text = ""
     contact.callback_phone = ""
+    contact.callback_phone_hash = ""
     contact.risk_evidence = [
         {"where": rise.get("where", ""), "level": rise.get("level", "")} for rise in contact.risk_evidence
     ]
-    contact.save(update_fields=["intake_text", "callback_phone", "risk_evidence"])
+    contact.save(update_fields=["intake_text", "callback_phone", "callback_phone_hash", "risk_evidence"])
 
 
 def pseudonymise(contact: Contact) -> None:
@@ -49,7 +53,7 @@ def pseudonymise(contact: Contact) -> None:
 def purge(now: datetime | None = None) -> dict[str, int]:
     """The daily purge over every hotline. Returns counts; safe to run again (idempotent)."""
     now = now or timezone.now()
-    counts = {"transcripts": 0, "records": 0}
+    counts = {"transcripts": 0, "records": 0, "cases": 0}
     for hotline in Hotline.objects.all():
         transcript_cutoff = now - timedelta(days=hotline.transcript_retention_days)
         record_cutoff = now - timedelta(days=hotline.record_retention_days)
@@ -73,7 +77,20 @@ def purge(now: datetime | None = None) -> dict[str, int]:
             )
         counts["transcripts"] += transcripts
         counts["records"] += records
+        counts["cases"] += purge_cases(hotline, record_cutoff)
     return counts
+
+
+def purge_cases(hotline: Hotline, cutoff: datetime) -> int:
+    """Cases closed before the record cutoff lose their notes and tasks' words; flags that ended
+    before it go. Returns the number of cases cleared."""
+    with transaction.atomic():
+        old_cases = Case.objects.filter(hotline=hotline, status=CaseStatus.CLOSED, closed_at__lt=cutoff)
+        cleared = old_cases.filter(Exists(CaseNote.objects.filter(case=OuterRef("pk")))).count()
+        CaseNote.objects.filter(case__in=old_cases).delete()
+        CaseTask.objects.filter(case__in=old_cases).exclude(title="").update(title="")
+        SeekerFlag.objects.filter(hotline=hotline, expires_at__lt=cutoff).delete()
+    return cleared
 
 
 def _has_words() -> Q:
@@ -90,6 +107,7 @@ def do_erase_seeker(token_contact: Contact) -> int:
     from xinyuan.contacts.actions import do_end_contact
 
     contacts = list(Contact.objects.filter(seeker_id=token_contact.seeker_id))
+    _forget_in_cases(token_contact.seeker)
     for contact in contacts:
         if contact.state in OPEN_STATES:
             do_end_contact(contact.pk, by="seeker")
@@ -104,6 +122,17 @@ def do_erase_seeker(token_contact: Contact) -> int:
         contacts=len(contacts),
     )
     return len(contacts)
+
+
+def _forget_in_cases(seeker: Seeker) -> None:
+    """Erasure reaches cases too: the consent ends, the seeker leaves their cases, whose notes go,
+    and flag reasons are cleared (a running block stays: it protects counsellors)."""
+    Seeker.objects.filter(pk=seeker.pk).update(forgotten_at=timezone.now())
+    for case in Case.objects.filter(seekers=seeker):
+        CaseNote.objects.filter(case=case).delete()
+        CaseTask.objects.filter(case=case).update(title="")
+        case.seekers.remove(seeker)
+    SeekerFlag.objects.filter(seeker=seeker).update(reason="")
 
 
 def seeker_export(token_contact: Contact) -> dict[str, Any]:

@@ -97,16 +97,16 @@ def shifts(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def sign_up(request: HttpRequest, membership: Membership, shift_id: int) -> HttpResponse:
     shift = queries.access_shift(membership, shift_id)
     _act(request, _("You are signed up."), actions.do_sign_up, membership, shift, request=request)
     return _done(request, membership)
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def withdraw(request: HttpRequest, membership: Membership, signup_id: int) -> HttpResponse:
     signup = queries.own_signup(membership, signup_id)
     _act(request, _("You are no longer signed up."), actions.do_withdraw, membership, signup, request=request)
@@ -139,8 +139,8 @@ def my_shifts(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def offer(request: HttpRequest, membership: Membership, signup_id: int) -> HttpResponse:
     signup = queries.own_signup(membership, signup_id)
     form = OfferForm(request.POST)
@@ -157,8 +157,8 @@ def offer(request: HttpRequest, membership: Membership, signup_id: int) -> HttpR
     return redirect("my-shifts", membership.hotline.slug)
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def take(request: HttpRequest, membership: Membership, swap_id: int) -> HttpResponse:
     swap = queries.access_swap(membership, swap_id)
     in_return: SignUp | None = None
@@ -176,16 +176,16 @@ def take(request: HttpRequest, membership: Membership, swap_id: int) -> HttpResp
     return redirect("my-shifts", membership.hotline.slug)
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def cancel_swap(request: HttpRequest, membership: Membership, swap_id: int) -> HttpResponse:
     swap = queries.access_swap(membership, swap_id)
     _act(request, _("Your offer is withdrawn."), actions.do_cancel_swap, membership, swap, request=request)
     return redirect("my-shifts", membership.hotline.slug)
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def decide_swap(request: HttpRequest, membership: Membership, swap_id: int) -> HttpResponse:
     swap = queries.access_swap(membership, swap_id)
     if not queries.may_decide_swap(membership, swap):
@@ -203,8 +203,8 @@ def decide_swap(request: HttpRequest, membership: Membership, swap_id: int) -> H
     return redirect("my-shifts", membership.hotline.slug)
 
 
-@require_POST
 @hotline_view()
+@require_POST
 def calendar_feed_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
     if request.POST.get("action") == "revoke":
         actions.do_revoke_calendar_feed(membership, request=request)

@@ -91,6 +91,13 @@
         removeOffer(frame.contact);
         removeContact(frame.contact);
         break;
+      case 'taken_over': {
+        removeContact(frame.contact);
+        const notice = $('#console-notice');
+        notice.textContent = format(root.dataset.takenOver, { name: frame.by });
+        notice.hidden = false;
+        break;
+      }
       case 'contact':
         upsertContact(frame);
         break;
@@ -121,6 +128,11 @@
           line.textContent = frame.message;
           line.hidden = false;
           setTimeout(() => { line.hidden = true; }, 8000);
+        } else if (frame.code === 'duty_blocked') {
+          // Why the hotline does not let this counsellor go on duty yet: stays until they act.
+          const line = $('#console-error');
+          line.textContent = frame.message;
+          line.hidden = false;
         }
         console.warn('xinyuan:', frame.code, frame.message);
         break;
@@ -132,6 +144,7 @@
 
   /* Status and queue. */
   function setStatus(status) {
+    $('#console-error').hidden = true;
     $('#my-status').textContent = T.statuses[status] || status;
     for (const button of root.querySelectorAll('button.status')) {
       button.classList.toggle('current', button.dataset.status === status);
@@ -251,6 +264,7 @@
     riskBadge($('.risk-badge', contact.panel), data.risk_level);
     riskBadge(contact.tab.querySelector('.risk-badge'), data.risk_level);
     $('.state', contact.panel).textContent = T.states[data.state] || data.state;
+    $('.seeker-link', contact.panel).href = `/staff/${slug}/seekers/${id}/`;
     fillIntake(contact.panel, data);
     fillEvidence(contact.panel, data.risk_evidence);
     fillAssessments(contact.panel, data.assessments);
@@ -411,10 +425,11 @@
     contact.shown.add(message.seq);
     contact.lastSeq = Math.max(contact.lastSeq, message.seq);
     const item = document.createElement('li');
-    item.className = `message from-${message.sender}${message.staff_only ? ' staff-only' : ''}`;
+    const whisper = message.staff_only && message.sender === 'supervisor';  // only the counsellor sees it
+    item.className = `message from-${message.sender}${message.staff_only ? ' staff-only' : ''}${whisper ? ' whisper' : ''}`;
     const who = document.createElement('span');
     who.className = 'who';
-    who.textContent = message.staff_only
+    who.textContent = whisper ? root.dataset.whisper : message.staff_only
       ? T.staff_note
       : { seeker: T.seeker, counsellor: T.you, system: T.system, supervisor: T.supervisor }[message.sender] || message.sender;
     const body = document.createElement('p');

@@ -87,6 +87,7 @@
       /* whatever fails, leave */
     } finally {
       forget();
+      forgetHere();
       $('transcript').innerHTML = '';
       window.location.replace(target);
     }
@@ -119,6 +120,49 @@
   if (ageBand && $('guardian-box')) {
     ageBand.addEventListener('change', function () { $('guardian-box').hidden = ageBand.value !== 'under_14'; });
   }
+  /* Remember me on this device (optional, the seeker's consent): the token stays after the end, so
+   * the next counsellor sees earlier conversations. Withdrawing forgets it here and tells the server;
+   * the quick exit forgets it here. */
+  var rememberKey = storeKey + '.remembered';
+  function rememberedToken() {
+    try { return window.localStorage.getItem(rememberKey) || ''; } catch (ignored) { return ''; }
+  }
+  function showRemembered() {
+    var on = !!rememberedToken();
+    $('remembered-note').hidden = !on;
+    if (on) {
+      var boxes = root.querySelectorAll('.remember-check');
+      for (var i = 0; i < boxes.length; i++) { boxes[i].checked = true; }
+    }
+  }
+  function forgetHere() {
+    try { window.localStorage.removeItem(rememberKey); } catch (ignored) { /* nothing kept */ }
+  }
+  function rememberMe(token) {
+    var body = { token: token, consent_version: root.getAttribute('data-remember-version') };
+    postJson(root.getAttribute('data-remember-api'), body, function (status) {
+      if (status !== 204) { return; }
+      try { window.localStorage.setItem(rememberKey, token); } catch (ignored) { /* private mode */ }
+      showRemembered();
+    });
+  }
+  function forgetMe() {
+    var token = rememberedToken() || (saved && saved.token);
+    forgetHere();
+    var boxes = root.querySelectorAll('.remember-check');
+    for (var i = 0; i < boxes.length; i++) { boxes[i].checked = false; }
+    $('remembered-note').hidden = true;
+    if (token) { postJson(root.getAttribute('data-forget-api'), { token: token }, function () {}); }
+  }
+  function rememberChanged(event) {
+    if (event.target.checked && event.target.id === 'remember-chat' && saved) { rememberMe(saved.token); }
+    if (!event.target.checked && (rememberedToken() || event.target.id === 'remember-chat')) { forgetMe(); }
+  }
+  var rememberBoxes = root.querySelectorAll('.remember-check');
+  for (var r = 0; r < rememberBoxes.length; r++) { rememberBoxes[r].addEventListener('change', rememberChanged); }
+  $('forget-me').addEventListener('click', forgetMe);
+  showRemembered();
+
   var waitAnyway = $('wait-anyway');
   if (waitAnyway) { waitAnyway.addEventListener('click', function () { show('step-consent'); }); }
 
@@ -139,10 +183,13 @@
     body.guardian_consent = !!($('guardian-check') && $('guardian-check').checked);
     body.language = root.getAttribute('data-language');
     body.source = root.getAttribute('data-source');
+    body.token = rememberedToken();
+    var remember = body.callback ? $('callback-remember').checked : $('remember-check').checked;
     postJson(root.getAttribute('data-contacts-url'), body, function (status, data) {
       if ((status === 201 || status === 200) && data && data.token) {
         saved = { token: data.token, pending: {} };
         store();
+        if (remember && data.token !== rememberedToken()) { rememberMe(data.token); }
         startChat();
         return;
       }
@@ -270,6 +317,7 @@
       endedToken = saved && saved.token;
       forget();  // the conversation is over: nothing of it stays in this browser
       show('step-ended');
+      offerSurvey(frame.state);
     }
   }
 
@@ -469,11 +517,48 @@
   $('erase-data').addEventListener('click', function () {
     if (!endedToken || !window.confirm(T.erase_confirm)) { return; }
     postJson(root.getAttribute('data-erase-api'), { token: endedToken }, function () {
+      forgetHere();
       endedToken = null;
       $('transcript').innerHTML = '';
       $('erased').hidden = false;
     });
   });
+
+  /* The satisfaction survey, after a conversation that took place: optional, answered once. */
+  var survey = $('survey-form');
+  function offerSurvey(state) {
+    if (!survey) { return; }
+    survey.hidden = !endedToken || (state !== 'wrap_up' && state !== 'closed');
+    $('survey-thanks').hidden = true;
+  }
+  function checked(name) {
+    var input = survey.querySelector('input[name="' + name + '"]:checked');
+    return input ? input.value : '';
+  }
+  if (survey) {
+    survey.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var error = survey.querySelector('.form-error');
+      var rating = checked('rating');
+      var helpful = checked('helpful');
+      if (!rating) { error.textContent = error.getAttribute('data-missing'); error.hidden = false; return; }
+      var body = {
+        token: endedToken, rating: parseInt(rating, 10), change: checked('change'),
+        helpful: helpful ? helpful === 'yes' : null, comment: $('survey-comment').value,
+        language: root.getAttribute('data-language')
+      };
+      postJson(survey.getAttribute('data-survey-api'), body, function (status) {
+        if (status === 201 || status === 409) {
+          survey.hidden = true;
+          $('survey-thanks').hidden = false;
+        } else {
+          error.textContent = error.getAttribute('data-failed');
+          error.hidden = false;
+        }
+      });
+    });
+    $('survey-skip').addEventListener('click', function () { survey.hidden = true; });
+  }
 
   /* A returning browser resumes its conversation. */
   if (saved) { startChat(); }

@@ -12,9 +12,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--history", type=int, default=0, metavar="DAYS", help="Also make DAYS days of past contacts."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if demo.is_loaded():
+        days = options["history"]
+        if demo.is_loaded() and not days:
             raise CommandError("The demo hotline is already loaded.")
-        demo.load()
-        self.stdout.write(demo.describe(options["base_url"]))
+        if not demo.is_loaded():
+            demo.load()
+            self.stdout.write(demo.describe(options["base_url"]))
+        if days:
+            from xinyuan.reports import history
+
+            try:
+                self.stdout.write(history.load_demo_history(days))
+            except ValueError as problem:
+                raise CommandError(str(problem)) from problem
