@@ -140,6 +140,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # New contacts one address may open per hour (seekers behind one campus or office address share it).
 XINYUAN_CONTACTS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_CONTACTS_PER_ADDRESS_HOUR", "10"))
+XINYUAN_SURVEYS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_SURVEYS_PER_ADDRESS_HOUR", "60"))
+XINYUAN_APPLICATIONS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_APPLICATIONS_PER_ADDRESS_HOUR", "20"))
 # Sign-in attempts one address may make per hour: generous for a shared office, a wall for spraying.
 XINYUAN_SIGNINS_PER_ADDRESS_HOUR = int(os.environ.get("XINYUAN_SIGNINS_PER_ADDRESS_HOUR", "100"))
 

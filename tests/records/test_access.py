@@ -98,7 +98,7 @@ def test_who_gets_what(
     record_url = reverse("record", args=["line-a", contact.pk])
     page = client.get(record_url)
     assert page.status_code == record_status
-    with_reason = client.get(record_url, {"reason": "质量复核抽查"})
+    with_reason = client.post(record_url, {"reason": "质量复核抽查"})
     assert (SECRET in with_reason.content.decode()) is transcript
     if record_status == 200:
         assert "记录摘要：学业压力" in page.content.decode()

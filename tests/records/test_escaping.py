@@ -39,7 +39,7 @@ def test_payloads_in_messages_intake_names_and_reasons_are_escaped(personas: Per
     )
     supervisor = personas.client_for(personas.supervisor)
     pages = [
-        supervisor.get(reverse("record", args=["line-a", contact.pk]), {"reason": "复核 XSS 测试"}),
+        supervisor.post(reverse("record", args=["line-a", contact.pk]), {"reason": "复核 XSS 测试"}),
         supervisor.get(reverse("crisis-board", args=["line-a"])),
         supervisor.get(reverse("escalation", args=["line-a", escalation.pk])),
         personas.client_for(personas.coordinator).get(reverse("counsellors", args=["line-a"])),

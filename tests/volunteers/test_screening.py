@@ -15,6 +15,7 @@ from django.urls import reverse
 from tests.conftest import Personas
 from tests.factories import person
 from tests.volunteers.helpers import PNG, application, english, walk_to
+from xinyuan.contacts.models import CounsellorState
 from xinyuan.core.models import AuditEvent, Membership, User
 from xinyuan.core.roles import Role
 from xinyuan.volunteers.models import Application, ApplicationNote, Stage, VolunteerProfile
@@ -156,6 +157,9 @@ def test_activation_creates_the_account_and_e_mails_a_one_time_link(personas: Pe
         "master",
         "counsellor",
     )
+    # Routing knows the languages they gave.
+    state = CounsellorState.objects.get(membership=membership)
+    assert (state.languages, state.specialties) == (["zh-hans"], [])
     assert not user.has_usable_password()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -163,17 +167,23 @@ def test_activation_creates_the_account_and_e_mails_a_one_time_link(personas: Pe
     link = re.search(r"http://testserver(/volunteer/welcome/\S+/)", str(message.body))
     assert link and "Your user name: lin.yi@example.org" in message.body
 
-    page = english(Client()).get(link.group(1)).content.decode()
+    browser = english(Client())
+    opened = browser.get(link.group(1))
+    # The token leaves the address at once (kept in the session), as Django's reset view does.
+    step = opened["Location"]
+    assert opened.status_code == 302 and step.endswith("/set-password/") and link.group(1) != step
+    page = browser.get(step).content.decode()
     assert "Set your password" in page and "lin.yi@example.org" in page
-    weak = english(Client()).post(link.group(1), {"new_password1": "short", "new_password2": "short"})
+    assert english(Client()).get(step).status_code == 400  # another browser has no token
+    weak = browser.post(step, {"new_password1": "short", "new_password2": "short"})
     assert weak.status_code == 200 and "too short" in weak.content.decode()
     password = "a-long-volunteer-passphrase"
-    done = english(Client()).post(link.group(1), {"new_password1": password, "new_password2": password})
+    done = browser.post(step, {"new_password1": password, "new_password2": password})
     assert done.status_code == 302 and done["Location"] == reverse("signin")
     user.refresh_from_db()
     assert user.check_password(password)
     assert AuditEvent.objects.filter(action="volunteer.password_set", actor=user).exists()
-    used = english(Client()).get(link.group(1))
+    used = english(Client()).get(link.group(1), follow=True)
     assert used.status_code == 400 and "This link has been used or has expired" in used.content.decode()
     assert (
         Client().post(reverse("signin"), {"username": user.username, "password": password}).status_code == 302

@@ -106,7 +106,8 @@ def record(request: HttpRequest, membership: Membership, contact_id: str) -> Htt
     contact = queries.access_record(membership, contact_id)
     audit.log("record.viewed", actor=request.user, hotline=membership.hotline, obj=contact, request=request)
     may_read = queries.may_read_transcript(membership, contact)
-    reason_form = ReasonForm(request.GET if "reason" in request.GET else None)
+    # The reason comes by POST: in a query string it would land in access logs and browser history.
+    reason_form = ReasonForm(request.POST if request.method == "POST" else None)
     transcript = None
     if may_read and reason_form.is_valid():
         transcript = list(contact_queries.messages_after(contact, 0, staff=True))

@@ -17,7 +17,6 @@ from xinyuan.reports import actions
 router = Router(tags=["seekers"])
 
 # Answers per address and hour; a shared network (a school, a ward) has many seekers.
-SURVEYS_PER_ADDRESS_HOUR = 60
 
 
 class SurveyIn(Schema):
@@ -45,7 +44,7 @@ class SurveyErrorOut(Schema):
 def answer_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     """The seeker rates the conversation their token belongs to, once, after it ended."""
     address = request.META.get("REMOTE_ADDR", "")
-    limit = getattr(settings, "XINYUAN_SURVEYS_PER_ADDRESS_HOUR", SURVEYS_PER_ADDRESS_HOUR)
+    limit = settings.XINYUAN_SURVEYS_PER_ADDRESS_HOUR
     if not ratelimit.hit("survey", address, limit, 3600):
         return Status(429, {"code": "rate_limited", "message": _("Too many answers from this network.")})
     contact = contact_queries.contact_for_token(payload.token)

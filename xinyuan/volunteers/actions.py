@@ -20,6 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from xinyuan.contacts.actions import counsellor_state
+from xinyuan.contacts.forms import SPECIALTIES as ROUTING_SPECIALTIES
 from xinyuan.core import actions as core_actions
 from xinyuan.core import audit
 from xinyuan.core.models import Hotline, Membership, User
@@ -198,6 +200,13 @@ def _activate(actor: User, application: Application, *, site_url: str, request: 
             "application": application,
         },
     )
+    # Routing uses the languages and specialties it knows; the rest stay on the profile.
+    state = counsellor_state(membership)
+    state.languages = [code for code, _label in settings.LANGUAGES if code in application.languages] or list(
+        hotline.languages
+    )
+    state.specialties = [code for code, _label in ROUTING_SPECIALTIES if code in application.specialties]
+    state.save(update_fields=["languages", "specialties"])
     application.membership = membership
     application.save(update_fields=["membership"])
     audit.log(

@@ -188,7 +188,7 @@ class Course(models.Model):
     title = models.CharField(_("title"), max_length=120)
     summary = models.TextField(_("summary"), blank=True)
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (% of questions right)"),
+        _("pass mark (percentage of questions right)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )

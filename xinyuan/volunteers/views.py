@@ -32,7 +32,7 @@ EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 def _applications_per_hour() -> int:
-    return int(getattr(settings, "XINYUAN_APPLICATIONS_PER_ADDRESS_HOUR", 20))
+    return int(settings.XINYUAN_APPLICATIONS_PER_ADDRESS_HOUR)
 
 
 # Public ------------------------------------------------------------------------------------------
@@ -91,9 +91,20 @@ def applied(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "volunteers/applied.html", {"hotline": hotline})
 
 
+SET_PASSWORD_STEP = "set-password"
+SESSION_TOKEN = "volunteer_set_password_token"
+
+
 @require_http_methods(["GET", "POST"])
 def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link in the welcome e-mail: choose a password, once."""
+    """The link in the welcome e-mail: choose a password, once.
+
+    As Django's PasswordResetConfirmView does, the token moves into the session and the browser is
+    sent to a URL without it, so it stays out of access logs and Referer headers."""
+    if token != SET_PASSWORD_STEP:
+        request.session[SESSION_TOKEN] = token
+        return redirect("volunteer-set-password", uidb64=uidb64, token=SET_PASSWORD_STEP)
+    token = request.session.get(SESSION_TOKEN, "")
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
@@ -103,6 +114,7 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        del request.session[SESSION_TOKEN]
         actions.log_password_set(user, request)
         messages.success(
             request, _("Your password is set. Sign in with your user name and the new password.")

@@ -237,7 +237,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MinValueValidator(1),
                             django.core.validators.MaxValueValidator(100),
                         ],
-                        verbose_name="pass mark (% of questions right)",
+                        verbose_name="pass mark (percentage of questions right)",
                     ),
                 ),
                 (
