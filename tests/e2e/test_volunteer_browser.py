@@ -1,5 +1,6 @@
 """From applicant to counsellor on duty, in browsers: the public form, screening, activation, the
-e-mailed link, the required quiz, and the console that first refuses, then lets them go on duty."""
+e-mailed link, the required quiz, a shift sign-up, and the console that first refuses, then lets
+them go on duty."""
 
 from __future__ import annotations
 
@@ -126,6 +127,15 @@ def test_an_applicant_becomes_a_counsellor_on_duty(
     volunteer.get_by_role("button", name="Submit my answers").click()
     expect(volunteer.get_by_text("Passed with 100%")).to_be_visible()
     expect(volunteer.get_by_test_id("ready")).to_be_visible()
+
+    # 6. A day shift next week (the demo's day template has 60 seats; the 4-hour blocks are a team's).
+    volunteer.goto(f"{server_url}/staff/demo/")
+    volunteer.get_by_role("link", name="Shifts", exact=True).click()
+    volunteer.get_by_role("link", name="Next week").click()
+    first = volunteer.get_by_test_id("shift").filter(has=volunteer.get_by_role("button", name="Sign up")).first
+    first.get_by_role("button", name="Sign up").click()
+    expect(volunteer.get_by_text("You are on this shift")).to_have_count(1)
+
     volunteer.goto(f"{server_url}/staff/demo/console/")
     volunteer.get_by_role("button", name="On duty").click()
     expect(volunteer.get_by_test_id("my-status")).to_have_text("on duty")
