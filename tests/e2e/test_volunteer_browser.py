@@ -132,7 +132,8 @@ def test_an_applicant_becomes_a_counsellor_on_duty(
     volunteer.goto(f"{server_url}/staff/demo/")
     volunteer.get_by_role("link", name="Shifts", exact=True).click()
     volunteer.get_by_role("link", name="Next week").click()
-    first = volunteer.get_by_test_id("shift").filter(has=volunteer.get_by_role("button", name="Sign up")).first
+    sign_up = volunteer.get_by_role("button", name="Sign up")
+    first = volunteer.get_by_test_id("shift").filter(has=sign_up).first
     first.get_by_role("button", name="Sign up").click()
     expect(volunteer.get_by_text("You are on this shift")).to_have_count(1)
 

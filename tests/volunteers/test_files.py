@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidTag
 from django.conf import settings
+from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xinyuan.core import crypto
 from xinyuan.volunteers import files
 
 SIGNATURES = [signature for signature, _type, _endings in files.SIGNATURES]
@@ -47,3 +53,24 @@ def test_a_stored_file_cannot_pass_for_another(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="bad stored file name"):
         files.read("../../etc/passwd")
     assert str(files.upload_dir()).startswith(str(settings.VAR_DIR))
+
+
+@pytest.mark.django_db
+def test_rotate_keys_re_encrypts_stored_scans(settings: Any) -> None:
+    name = files.store(b"%PDF-1.7 certificate scan")
+    old = crypto.key_ring().newest_id
+    newer = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    try:
+        settings.ENCRYPTION_KEYS = [newer, *crypto.key_ring_strings()]
+        crypto.key_ring.cache_clear()
+        out = StringIO()
+        call_command("rotate-keys", stdout=out)
+        assert "credential scans: 1 re-encrypted" in out.getvalue()
+        assert files.rotate_all() == 0  # resumable: nothing left to do
+        settings.ENCRYPTION_KEYS = [newer]  # the old key is gone
+        crypto.key_ring.cache_clear()
+        assert files.read(name) == b"%PDF-1.7 certificate scan"
+        assert (files.upload_dir() / name).read_bytes()[4:12] != old.encode("ascii")
+    finally:
+        crypto.key_ring.cache_clear()
+        files.delete(name)

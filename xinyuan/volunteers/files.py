@@ -37,19 +37,43 @@ def upload_dir() -> Path:
     return Path(settings.VAR_DIR) / "uploads" / "credentials"
 
 
+def _seal(name: str, data: bytes) -> bytes:
+    key_id, cipher = key_ring().keys[0]
+    nonce = os.urandom(12)
+    return MAGIC + key_id.encode("ascii") + nonce + cipher.encrypt(nonce, data, name.encode("ascii"))
+
+
 def store(data: bytes) -> str:
     """Encrypt and write `data`; returns the stored name."""
     name = secrets.token_hex(16)
-    key_id, cipher = key_ring().keys[0]
-    nonce = os.urandom(12)
-    sealed = MAGIC + key_id.encode("ascii") + nonce + cipher.encrypt(nonce, data, name.encode("ascii"))
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / name
     with open(path, "xb") as handle:
-        handle.write(sealed)
+        handle.write(_seal(name, data))
     os.chmod(path, 0o600)
     return name
+
+
+def rotate_all() -> int:
+    """Re-encrypt every stored file not under the newest key; returns how many.
+
+    Each file is replaced atomically (write beside it, then rename), so an interrupted run resumes."""
+    folder = upload_dir()
+    if not folder.is_dir():
+        return 0
+    newest = key_ring().newest_id.encode("ascii")
+    done = 0
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.read_bytes()[4:12] == newest:
+            continue
+        name = _safe(path.name)
+        partial = folder / f".{name}.new"
+        partial.write_bytes(_seal(name, read(name)))
+        os.chmod(partial, 0o600)
+        os.replace(partial, path)
+        done += 1
+    return done
 
 
 def read(name: str) -> bytes:

@@ -91,8 +91,8 @@ def applied(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "volunteers/applied.html", {"hotline": hotline})
 
 
-SET_PASSWORD_STEP = "set-password"
-SESSION_TOKEN = "volunteer_set_password_token"
+SET_PASSWORD_STEP = "set-password"  # noqa: S105 (a URL step, not a secret)
+SESSION_TOKEN = "volunteer_set_password_token"  # noqa: S105 (a session key name)
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,4 +21,9 @@ class Command(BaseCommand):
             count = rotation.rotate_column(table, pk, column, ring)
             total += count
             self.stdout.write(f"{table}.{column}: {count} re-encrypted")
+        from xinyuan.volunteers import files
+
+        count = files.rotate_all()
+        total += count
+        self.stdout.write(f"credential scans: {count} re-encrypted")
         self.stdout.write(f"Done: {total} values now under key {ring.newest_id}. Old keys can be removed.")

@@ -12,7 +12,8 @@ from xinyuan.core import demo
 
 class Command(BaseCommand):
     help = (
-        "The embedded form: migrate, load the demo hotline if the database is empty, then serve HTTP, "
+        "The embedded form: migrate, load the demo hotline (with 90 days of history) if the database is "
+        "empty, then serve HTTP, "
         "WebSockets and the worker in one process."
     )
 
@@ -24,8 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"] and demo.database_is_empty():
-            self.stdout.write("Loading the demo hotline…")
+            self.stdout.write("Loading the demo hotline and 90 days of history…")
             demo.load()
+            # So the dashboards, the weekly brief and the staffing forecast have something to show.
+            from xinyuan.reports import history
+
+            self.stdout.write(history.load_demo_history(90))
         base_url = f"http://{options['host']}:{options['port']}"
         if demo.is_loaded():
             self.stdout.write(demo.describe(base_url))
