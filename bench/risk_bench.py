@@ -1,8 +1,9 @@
 """Triage engine: time per message and the evaluation figures.
 
-Times ``classify`` after warm-up over the dev set (../shared/data/risk_dev.jsonl, if present) and
-the project's own held-out set (tests/risk/cases_extra.jsonl), each repeated, and prints mean,
-p50 and p99 in microseconds; then the confusion matrix and target figures of each set.
+Times ``classify`` after warm-up over the dev set (../shared/data/risk_dev.jsonl, if present), the
+project's own sets (tests/risk/cases_extra.jsonl) and the blind probes (tests/risk/cases_blind*.jsonl),
+each repeated, and prints mean, p50 and p99 in microseconds; then the confusion matrix and target
+figures of each set.
 Figures only, no assertions. Run: .venv/bin/python bench/risk_bench.py [--repeat N]
 """
 
@@ -18,9 +19,16 @@ from xinyuan.risk.evaluation import evaluate, render
 from xinyuan.risk.triage import classify, warm_up
 
 ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "tests" / "risk"
 SETS = {
     "dev": ROOT.parent / "shared" / "data" / "risk_dev.jsonl",
-    "extra": ROOT / "tests" / "risk" / "cases_extra.jsonl",
+    "extra": CASES / "cases_extra.jsonl",
+    **{
+        path.stem.removeprefix("cases_"): path
+        for path in sorted(
+            CASES.glob("cases_blind*.jsonl"), key=lambda p: int(p.stem.removeprefix("cases_blind") or 1)
+        )
+    },
 }
 
 

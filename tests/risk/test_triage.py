@@ -1,8 +1,11 @@
 """The triage engine: targets on labelled sets, regression cases for the traps, properties."""
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 
+import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,9 +16,11 @@ from xinyuan.risk.triage import LEVELS, Triage, classify, load_lexicon, read_ent
 DEV_SET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "risk_dev.jsonl"
 EXTRA_SET = Path(__file__).with_name("cases_extra.jsonl")
 BLIND_SET = Path(__file__).with_name("cases_blind.jsonl")
-# Later probes (c…, e…, f…, g…, h…, i…), each written after a tuning round and run once as held-out
-# text before its own gaps were filled; see docs/risk-triage.md for the figures at first run.
+# Later probes (c…, e…–i…, j…–s…), each written after a tuning round and run once as
+# held-out text before its own gaps were filled; see docs/risk-triage.md for the first-run figures.
 LATER_PROBES = sorted(Path(__file__).parent.glob("cases_blind[0-9]*.jsonl"))
+# The probes of the generalisation round (j… 301, k… 163, m… 136, n… 123, p… 123, q… 105, r… 80, s… 85).
+ROUND_PROBES = [Path(__file__).with_name(f"cases_blind{n}.jsonl") for n in range(8, 16)]
 
 
 def rank(level: str) -> int:
@@ -27,7 +32,9 @@ def load_cases(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def assert_targets(cases: list[dict[str, str]]) -> None:
+def assert_targets(
+    cases: list[dict[str, str]], urgent: float = 0.95, imminent: float = 0.90, raised: float = 0.05
+) -> None:
     predicted = [classify(case["text"]).level for case in cases]
     report = evaluate([case["level"] for case in cases], predicted)
     misses = [
@@ -35,9 +42,9 @@ def assert_targets(cases: list[dict[str, str]]) -> None:
         for case, level in zip(cases, predicted, strict=True)
         if case["level"] in {"high", "imminent"} and level not in {"high", "imminent"}
     ]
-    assert report.urgent_recall is not None and report.urgent_recall >= 0.95, misses
-    assert report.imminent_recall is not None and report.imminent_recall >= 0.90
-    assert report.none_raised is not None and report.none_raised <= 0.05
+    assert report.urgent_recall is not None and report.urgent_recall >= urgent, misses
+    assert report.imminent_recall is not None and report.imminent_recall >= imminent
+    assert report.none_raised is not None and report.none_raised <= raised
 
 
 # --------------------------------------------------------------------------- labelled sets
@@ -62,6 +69,48 @@ def test_later_probes_meet_the_targets() -> None:
     cases = [case for path in LATER_PROBES for case in load_cases(path)]
     assert len(cases) >= 80
     assert_targets(cases)
+
+
+def test_each_probe_of_the_generalisation_round_meets_the_targets() -> None:
+    # First runs, before each probe's own round: j… 0.746/0.689/0.055, k… 0.584/0.463/0.066,
+    # m… 0.821/0.686/0.060, n… 0.750/0.467/0.044, p… 0.817/0.600/0.044, q… 0.760/0.600/0.000,
+    # r… 0.800/0.750/0.120, s… 0.800/0.652/0.080 (high+imminent recall, imminent recall, none raised
+    # to high/imminent).
+    for path in ROUND_PROBES:
+        assert_targets(load_cases(path))
+
+
+def test_all_labelled_sets_pooled_stay_at_the_level_reached() -> None:
+    # Every blind probe and the extra set together (about 1,620 messages): the level reached
+    # after the generalisation round, so that a lexicon change cannot quietly undo it.
+    paths = [EXTRA_SET, BLIND_SET, *LATER_PROBES]
+    cases = [case for path in paths for case in load_cases(path)]
+    assert len(cases) >= 1600
+    assert_targets(cases, urgent=0.98, imminent=0.97, raised=0.01)
+
+
+def _without_punctuation(text: str) -> str:
+    """As people type on a phone: no punctuation, no spaces between Chinese words."""
+    text = re.sub(r"[，。！？,.!?、；;：:“”\"]+", " ", text)
+    return re.sub(r"(?<![a-z0-9]) (?![a-z0-9])", "", text)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [_without_punctuation, opencc.OpenCC("s2t").convert, lambda text: f"你好，我想说一下。{text} 😭😭"],
+    ids=["no punctuation", "traditional", "greeting and emoji"],
+)
+def test_urgent_messages_stay_urgent_when_written_differently(variant: Callable[[str], str]) -> None:
+    # The same messages without punctuation, in Traditional characters, or wrapped in small talk
+    # must keep an urgent level, and none of the ordinary ones may become urgent.
+    cases = [case for path in ROUND_PROBES for case in load_cases(path)]
+    moved = []
+    for case in cases:
+        before = classify(case["text"]).level
+        after = classify(variant(case["text"])).level
+        if (before in {"high", "imminent"}) != (after in {"high", "imminent"}):
+            moved.append((case["id"], before, after))
+    assert len(moved) <= len(cases) // 100, moved
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not found at {DEV_SET}")
@@ -111,12 +160,44 @@ NOT_RISK = [
     "感冒了 刚吃了两片药",
     "医生给我开了安眠药 吃了睡得好多了",
     "刀工练了好久 终于会切土豆丝了🔪",
+    # hyperbole as a construction (verb or adjective + 到/得 + 想死/快死)
+    "这学期的论文写到我想死",
+    "痛经痛得想死 每个月都这样",
+    "今天熱到快要死掉",
+    "想死的心都有了 排了两个小时队",
+    "my phone is about to die",
+    "omg i'm gonna die if he texts back",
+    # departures, routine medicine, someone described by the act
+    "要搬家了 东西都送给朋友了",
+    "just gave my old guitar to my nephew, he loves it",
+    "我把所有的药都按时吃了 医生说恢复得不错",
+    "不想活在别人的期待里了",
+    "i'm not going to kill myself, relax, i just had a bad day",
+    # goodbyes before an ordinary departure, anger that is a joke
+    "下个月我就要去深圳工作了，把家里的书和衣服都送给了表妹，跟朋友们一一告别。",
+    "bye everyone, going offline for a week to focus on exams!",
+    "我老板今天又在会上骂人 真的想掐死他 哈哈开玩笑的",
+    "i'm dying for some pizza rn",
+    "我要去死海玩了 好期待",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_RISK)
 def test_hyperbole_idioms_other_senses_and_true_negation_are_not_raised(text: str) -> None:
     assert classify(text).level == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "买了一把美工刀拆快递",  # a blade bought: elevated at most until something else is wrong
+        "我是个医生 今天抢救了一个吃药自杀的病人 救回来了",  # someone else, described by the act
+        "今天去药店买了安眠药",
+        "大二那年我在天台站过很久，最后没跳。现在偶尔路过那栋楼还是会心慌",  # a past attempt
+    ],
+)
+def test_means_and_reports_alone_are_not_urgent(text: str) -> None:
+    assert classify(text).level in {"none", "elevated"}
 
 
 AT_LEAST = [
@@ -147,6 +228,28 @@ AT_LEAST = [
     ("攒了一瓶安眠药", "imminent"),
     ("今晚就结束一切", "imminent"),
     ("i'm going to kill myself tonight", "imminent"),
+    # negation that is still risk, in new forms
+    ("我真的想死 但我不会今天去做", "high"),
+    ("我不想死 但是也不想活着", "elevated"),
+    # compositional rules: wish + method, search + method, question across clauses
+    ("每次路过那座桥都想跳", "high"),
+    ("想吃一整瓶药睡过去", "high"),
+    ("been looking up how to tie a noose", "high"),
+    ("哪个牌子的安眠药最容易买到 能吃死人的那种", "high"),
+    ("I keep thinking about jumping in front of a train", "high"),
+    ("suicide seems like the only option left", "high"),
+    # a time with a death word, counted pills, a blade on the body, means and a time
+    ("網貸欠了四十幾萬 今天晚上我會把這件事做個了結", "imminent"),
+    ("吃了一百片退黑素 现在看东西是双的", "imminent"),
+    ("i've taken 30 lorazepam and feel really weird", "imminent"),
+    ("刀已经抵在手腕上了", "imminent"),
+    ("the pills are on my desk. waiting for everyone to fall asleep", "imminent"),
+    ("今晚我就去找我爸了 他走了三年", "imminent"),
+    ("大家再见了 这辈子就到这里吧", "imminent"),
+    ("what household stuff can kill you if you drink it", "high"),
+    ("有没有人一起自杀", "high"),
+    ("已经吃了 大概四十片 有点想睡", "imminent"),
+    ("我在医院天台上 风很大 刚才站了很久 不知道该不该下去", "imminent"),
 ]
 
 
@@ -180,6 +283,12 @@ def test_traditional_and_cantonese(text: str, level: str) -> None:
         ("kms tonight", "imminent"),
         ("i want to unalive myself", "high"),
         ("紫砂了算了", "high"),
+        ("好想4啊", "high"),
+        ("最近又开始zc了", "high"),
+        ("我 想 死 了", "high"),  # typed one character at a time
+        ("i want to k1ll mys3lf", "high"),
+        ("suicidle thoughts again", "high"),
+        ("im gonna kill my self tonite", "imminent"),
     ],
 )
 def test_pinyin_emoji_and_slang(text: str, level: str) -> None:
@@ -196,6 +305,13 @@ def test_pinyin_emoji_and_slang(text: str, level: str) -> None:
         ("我室友这几天一直说“活着太痛了我想死”", "high", "other"),
         ("我想自杀", "high", "self"),
         ("存款全转给我妹了 明天就是最后一天", "imminent", "self"),
+        (
+            "my roommate locked herself in the bathroom with a razor and shes not answering",
+            "imminent",
+            "other",
+        ),
+        ("我爸喝了农药 正在送医院的路上", "imminent", "other"),
+        ("我男朋友說他活不下去了，還說要去跳海", "high", "other"),
     ],
 )
 def test_third_parties_keep_the_level_and_set_about(text: str, level: str, about: str) -> None:
@@ -215,6 +331,15 @@ def test_evidence_spans_point_into_the_original_text() -> None:
     assert any("準備好" in phrase for phrase in phrases)  # Traditional, as the seeker wrote it
     for item in result.evidence:
         assert text[item.start : item.end] == item.phrase
+
+
+def test_evidence_of_spaced_writing_points_into_the_original_text() -> None:
+    text = "我 想 死 了 今 晚"
+    result = classify(text)
+    assert result.level == "imminent"
+    for item in result.evidence:
+        assert text[item.start : item.end] == item.phrase
+    assert any(item.phrase == "想 死" for item in result.evidence)
 
 
 def test_evidence_names_its_kind() -> None:
