@@ -50,7 +50,7 @@ def test_a_block_refuses_new_contacts_kindly_until_it_expires(personas: Personas
         headers={"accept-language": "en"},
     )
     assert api.status_code == 400 and api.json()["code"] == "blocked"
-    assert "If you are in danger" in api.json()["message"] and "120" in api.json()["message"]
+    assert "如果你正处于危险之中" in api.json()["message"] and "120" in api.json()["message"]
     assert Contact.objects.count() == 1  # nothing half-made
     # After the expiry, by time alone (no job), the seeker is welcome again, as themselves.
     later = start(personas.hotline_a, token=first.token, now=then + timedelta(hours=25))

@@ -159,7 +159,7 @@ def test_the_lead_approves_their_teams_month_once_and_only_theirs(personas: Pers
 @pytest.mark.django_db
 def test_a_running_month_cannot_be_approved(personas: Personas) -> None:
     setup = team_setup(personas)
-    with pytest.raises(ScheduleError, match="over"):
+    with pytest.raises(ScheduleError, match="月份结束后"):
         actions.do_approve_hours(
             personas.coordinator, setup.team, date(2026, 1, 1), now=datetime(2026, 1, 20, tzinfo=UTC)
         )

@@ -58,9 +58,9 @@ def test_sign_up_stops_at_capacity_and_withdraw_frees_the_seat(personas: Persona
     setup = team_setup(personas)
     one_seat = shift(personas, NOW + timedelta(days=1), team=setup.team)
     first = actions.do_sign_up(member(personas.counsellor, personas), one_seat, now=NOW)
-    with pytest.raises(ScheduleError, match="full"):
+    with pytest.raises(ScheduleError, match="已满员"):
         actions.do_sign_up(member(personas.counsellor2, personas), one_seat, now=NOW)
-    with pytest.raises(ScheduleError, match="already signed up"):
+    with pytest.raises(ScheduleError, match="已报名"):
         actions.do_sign_up(member(personas.counsellor, personas), one_seat, now=NOW)
     assert Shift.objects.get(pk=one_seat.pk).taken == 1
     actions.do_withdraw(member(personas.counsellor, personas), first, now=NOW)
@@ -84,10 +84,10 @@ def test_the_seat_count_cannot_overbook_even_if_a_stale_copy_is_used(personas: P
 def test_team_shifts_are_for_the_team_and_started_shifts_are_closed(personas: Personas) -> None:
     setup = team_setup(personas)
     night = shift(personas, NOW + timedelta(days=1), team=setup.other_team)
-    with pytest.raises(ScheduleError, match="another team"):
+    with pytest.raises(ScheduleError, match="其他小组"):
         actions.do_sign_up(member(personas.counsellor, personas), night, now=NOW)
     past = shift(personas, NOW - timedelta(hours=1), team=setup.team)
-    with pytest.raises(ScheduleError, match="started"):
+    with pytest.raises(ScheduleError, match="已经开始"):
         actions.do_sign_up(member(personas.counsellor, personas), past, now=NOW)
 
 
@@ -193,10 +193,10 @@ def test_only_the_teams_lead_or_a_coordinator_decides(personas: Personas) -> Non
 
 def test_one_cannot_take_ones_own_or_an_already_taken_shift(personas: Personas) -> None:
     swap, _target = _offered(personas)
-    with pytest.raises(ScheduleError, match="your own"):
+    with pytest.raises(ScheduleError, match="不能接自己的"):
         actions.do_take_swap(member(personas.counsellor, personas), swap, now=NOW)
     actions.do_take_swap(member(personas.counsellor2, personas), swap, now=NOW)
-    with pytest.raises(ScheduleError, match="already taken"):
+    with pytest.raises(ScheduleError, match="已有其他人接下"):
         actions.do_take_swap(member_lead(personas), swap, now=NOW)
 
 
