@@ -9,37 +9,24 @@ days, as the dashboard view does (`reports.figures.tables`).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _django import temp_sqlite
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    var = tempfile.mkdtemp(prefix="xinyuan-bench-")
-    os.environ["XINYUAN_VAR_DIR"] = var
-    os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyuan.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    temp_sqlite()
     from django.utils import timezone
 
     from xinyuan.core import demo
     from xinyuan.core.models import Hotline
     from xinyuan.reports import figures, history, metrics
 
-    call_command("migrate", verbosity=0)
     demo.load()
     started = time.perf_counter()
     summary = history.load_demo_history(90)

@@ -9,28 +9,16 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _django import temp_sqlite
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
-    var = tempfile.mkdtemp(prefix="xinyuan-bench-")
-    os.environ["XINYUAN_VAR_DIR"] = var
-    os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinyuan.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    temp_sqlite()
     from django.utils import timezone
     from openpyxl import Workbook
 
@@ -38,7 +26,6 @@ def main() -> None:
     from xinyuan.core.roles import Role
     from xinyuan.scheduling import actions, spreadsheets
 
-    call_command("migrate", verbosity=0)
     hotline = core.do_create_hotline(
         "bench", "Bench line", time_zone="Asia/Shanghai", languages=["zh-hans"], two_factor_roles=[Role.ADMIN]
     )

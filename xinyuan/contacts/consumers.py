@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -57,6 +58,20 @@ def bounded_int(value: Any) -> int:
 
 
 class BaseConsumer(AsyncJsonWebsocketConsumer):
+    async def staff_membership(self, lookup: Callable[[str, Any], Membership | None]) -> Membership | None:
+        """Admit a staff socket: signed in (else 4401), a member `lookup` accepts (else 4404, as pages
+        answer 404), with the one-time code their roles need (else 4401). None once closed."""
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=4401)
+            return None
+        slug = self.scope["url_route"]["kwargs"]["hotline_slug"]
+        membership = await db(lookup)(slug, user)
+        if membership is None or await db(_two_factor_missing)(self.scope, membership):
+            await self.close(code=4404 if membership is None else 4401)
+            return None
+        return membership
+
     async def error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
 
@@ -273,14 +288,8 @@ class ConsoleConsumer(BaseConsumer):
     membership: Membership
 
     async def connect(self) -> None:
-        user = self.scope["user"]
-        if not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        slug = self.scope["url_route"]["kwargs"]["hotline_slug"]
-        membership = await db(queries.console_membership)(slug, user)
-        if membership is None or await db(_two_factor_missing)(self.scope, membership):
-            await self.close(code=4404 if membership is None else 4401)
+        membership = await self.staff_membership(queries.console_membership)
+        if membership is None:
             return
         self.membership = membership
         self.is_supervisor = membership.has_role(Role.SUPERVISOR)
@@ -575,23 +584,16 @@ class CrisisConsumer(BaseConsumer):
     async def connect(self) -> None:
         from xinyuan.risk.actions import RESPONDER_ROLES
 
-        user = self.scope["user"]
-        if not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        slug = self.scope["url_route"]["kwargs"]["hotline_slug"]
-        membership = await db(
-            lambda: (
+        def responder(slug: str, user: Any) -> Membership | None:
+            membership = (
                 Membership.objects.select_related("hotline")
                 .filter(hotline__slug=slug, user_id=user.pk, is_active=True)
                 .first()
             )
-        )()
-        if membership is None or not await db(membership.has_role)(*RESPONDER_ROLES):
-            await self.close(code=4404)
-            return
-        if await db(_two_factor_missing)(self.scope, membership):
-            await self.close(code=4401)
+            return membership if membership and membership.has_role(*RESPONDER_ROLES) else None
+
+        membership = await self.staff_membership(responder)
+        if membership is None:
             return
         self.groups_joined = [
             events.member_group(membership.hotline_id, membership.user_id),

@@ -13,7 +13,7 @@ from channels.consumer import get_handler_name
 from django.http import Http404
 
 from xinyuan.contacts import actions as contact_actions
-from xinyuan.contacts.consumers import BaseConsumer, RateLimit, _two_factor_missing, bounded_int, db
+from xinyuan.contacts.consumers import BaseConsumer, RateLimit, bounded_int, db
 from xinyuan.contacts.models import Contact, Message
 from xinyuan.core.models import Membership
 from xinyuan.supervision import actions, queries
@@ -28,14 +28,8 @@ class MonitorConsumer(BaseConsumer):
     membership: Membership
 
     async def connect(self) -> None:
-        user = self.scope["user"]
-        if not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        slug = self.scope["url_route"]["kwargs"]["hotline_slug"]
-        membership = await db(queries.monitor_membership)(slug, user)
-        if membership is None or await db(_two_factor_missing)(self.scope, membership):
-            await self.close(code=4404 if membership is None else 4401)
+        membership = await self.staff_membership(queries.monitor_membership)
+        if membership is None:
             return
         self.membership = membership
         self.groups_joined: set[str] = set()
