@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -39,6 +39,11 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         return str(self.cleaned_data["token"]).strip()
+
+
+class HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(assume_scheme="https", **kwargs)
 
 
 class HotlineSettingsForm(forms.ModelForm):
@@ -81,6 +86,8 @@ class HotlineSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Hotline
+        # A quick-exit address typed without a scheme is taken as https (Django 6's default).
+        field_classes: ClassVar[dict[str, Any]] = {"quick_exit_url": HttpsURLField}
         fields = [
             "name",
             "time_zone",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib import admin
+from django.db import models
 
 from xinyuan.volunteers.models import Choice, Course, Material, Question
 
@@ -10,6 +13,10 @@ from xinyuan.volunteers.models import Choice, Course, Material, Question
 class MaterialInline(admin.StackedInline):
     model = Material
     extra = 0
+    # A link typed without a scheme is taken as https (Django 6's default, without its warning).
+    formfield_overrides: ClassVar[dict[type[models.Field[Any, Any]], dict[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
 
 
 class QuestionInline(admin.TabularInline):
