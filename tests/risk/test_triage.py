@@ -21,6 +21,9 @@ BLIND_SET = Path(__file__).with_name("cases_blind.jsonl")
 LATER_PROBES = sorted(Path(__file__).parent.glob("cases_blind[0-9]*.jsonl"))
 # The probes of the generalisation round (j… 301, k… 163, m… 136, n… 123, p… 123, q… 105, r… 80, s… 85).
 ROUND_PROBES = [Path(__file__).with_name(f"cases_blind{n}.jsonl") for n in range(8, 16)]
+# The probes of round 2 (t… phone messages 2020-2022, u… Cantonese/Taiwanese/non-native English/
+# one-liners, v… scenes, states and indirect farewells, w… written after the t…–v… tuning), 120 each.
+ROUND2_PROBES = [Path(__file__).with_name(f"cases_blind{n}.jsonl") for n in range(16, 20)]
 
 
 def rank(level: str) -> int:
@@ -80,12 +83,21 @@ def test_each_probe_of_the_generalisation_round_meets_the_targets() -> None:
         assert_targets(load_cases(path))
 
 
+def test_each_probe_of_round_two_meets_the_targets() -> None:
+    # First runs, before their own tuning (high+imminent recall, imminent recall, none raised):
+    # t… 0.879/0.833/0.042, u… 0.707/0.533/0.021, v… 0.667/0.583/0.125 (pooled 0.750/0.646/0.062);
+    # w…, written after the t…–v… tuning, 0.690/0.625/0.100.
+    for path in ROUND2_PROBES:
+        assert len(load_cases(path)) >= 120
+        assert_targets(load_cases(path))
+
+
 def test_all_labelled_sets_pooled_stay_at_the_level_reached() -> None:
-    # Every blind probe and the extra set together (about 1,620 messages): the level reached
-    # after the generalisation round, so that a lexicon change cannot quietly undo it.
+    # Every blind probe and the extra set together (about 2,100 messages): the level reached
+    # after round 2, so that a lexicon change cannot quietly undo it.
     paths = [EXTRA_SET, BLIND_SET, *LATER_PROBES]
     cases = [case for path in paths for case in load_cases(path)]
-    assert len(cases) >= 1600
+    assert len(cases) >= 2100
     assert_targets(cases, urgent=0.98, imminent=0.97, raised=0.01)
 
 
@@ -103,7 +115,7 @@ def _without_punctuation(text: str) -> str:
 def test_urgent_messages_stay_urgent_when_written_differently(variant: Callable[[str], str]) -> None:
     # The same messages without punctuation, in Traditional characters, or wrapped in small talk
     # must keep an urgent level, and none of the ordinary ones may become urgent.
-    cases = [case for path in ROUND_PROBES for case in load_cases(path)]
+    cases = [case for path in [*ROUND_PROBES, *ROUND2_PROBES] for case in load_cases(path)]
     moved = []
     for case in cases:
         before = classify(case["text"]).level
@@ -179,6 +191,18 @@ NOT_RISK = [
     "我老板今天又在会上骂人 真的想掐死他 哈哈开玩笑的",
     "i'm dying for some pizza rn",
     "我要去死海玩了 好期待",
+    # look-alikes of scenes, states and farewells (round 2)
+    "药已经起效了 头不怎么疼了",
+    "the pills are kicking in, finally my headache is gone",
+    "流鼻血了 止不住 好烦",
+    "my nose is bleeding a lot, any tips to stop it?",
+    "手指被纸划了一道 流了点血",
+    "the rope swing is ready, kids are loving it",
+    "take care of my cat while i'm in Bali! food is in the cupboard",
+    "goodbye everyone, I go back to my country next week, thank you for everything",
+    "核酸检测的棉签捅得我想死 哈哈",
+    "游泳池的水到胸口 我还不敢松手 学游泳第一天",
+    "遗书这个词在日语里怎么说",
 ]
 
 
@@ -193,6 +217,8 @@ def test_hyperbole_idioms_other_senses_and_true_negation_are_not_raised(text: st
         "买了一把美工刀拆快递",  # a blade bought: elevated at most until something else is wrong
         "我是个医生 今天抢救了一个吃药自杀的病人 救回来了",  # someone else, described by the act
         "今天去药店买了安眠药",
+        "绳子买好了 周末去攀岩",  # bought, and a time that is a weekend plan
+        "科室今天抢救了一个喝农药的老人 救回来了",
         "大二那年我在天台站过很久，最后没跳。现在偶尔路过那栋楼还是会心慌",  # a past attempt
     ],
 )
@@ -250,6 +276,20 @@ AT_LEAST = [
     ("有没有人一起自杀", "high"),
     ("已经吃了 大概四十片 有点想睡", "imminent"),
     ("我在医院天台上 风很大 刚才站了很久 不知道该不该下去", "imminent"),
+    # round 2: an act taking effect, blood, a scene, preparations, instructions to others
+    ("药已经起效了 手脚开始麻了", "imminent"),
+    ("pills are kicking in, cant keep my eyes open. sorry", "imminent"),
+    ("there's so much blood, i can't feel my hands", "imminent"),
+    ("地上的血越来越多 好困", "imminent"),
+    ("我喘不过气了 屋里都是炭的味道", "imminent"),
+    ("绳子套在脖子上了 就差踢凳子", "imminent"),
+    ("站在铁轨中间 能听见火车的声音", "imminent"),
+    ("我买的那包东西今天到了 就是网上说的那个 今晚用", "imminent"),
+    ("帮我照顾好我妈 以后就拜托你了 我今晚就走", "imminent"),
+    ("I already eat all the sleeping pill, now very dizzy", "imminent"),
+    ("冇得返轉頭 炭燒緊", "imminent"),
+    ("猫粮在柜子第二层 记得每天喂它 我以后不能照顾它了", "high"),
+    ("已经在网上看好了那种上吊用的绳子", "high"),
 ]
 
 

@@ -81,6 +81,9 @@ CONTEXT_KINDS = frozenset(
         "join",
         "deceased",
         "joke",
+        "effect",
+        "bleeding",
+        "relief",
     }
 )
 KINDS = RISK_KINDS | CONTEXT_KINDS
@@ -117,6 +120,8 @@ _PLURAL = frozenset({"pills", "tablets"})  # several pills, not "my meds"
 _SLEEP = re.compile(r"睡|醒|sleep|wake")
 _BOUGHT = re.compile(r"买|bought|got the|到手|快递|刚到")
 _PILL_COUNT = re.compile(r"片|粒|颗|💊|pill|tablet")
+_UNFENCED = re.compile(r"护栏|围栏|栏杆|fence|railing")
+_SWALLOW = re.compile(r"吞|swallow")
 _COMPLETED = re.compile(r"[了过咗]|ed\b")
 _BLADES_AND_CORDS = re.compile(r"刀|剪|绳|皮带|围巾|床单|knife|blade|razor|rope|cord|belt|🔪|🪢")
 _OBJECT_MARKERS = frozenset("给跟和对被让叫问骂帮找陪替向为把当同")
@@ -590,12 +595,19 @@ _NUMBER_BEFORE = re.compile(r"(\d{2,}|[二三四五六七八九]十|[一两几]?
 
 
 def _bought(msg: Message, finding: Finding) -> bool:
+    """A means only bought (买了一把美工刀, 绳子买好了): not yet a plan, whatever the time."""
+    if _BOUGHT.search(msg.text[finding.start : finding.end]):
+        return True
     return any(p.kind == "ready" and _BOUGHT.search(msg.text[p.start : p.end]) for p in finding.parts)
 
 
 def _counted_before(msg: Message, match: Match) -> bool:
     """A number of ten or more right before a medicine ("80 tylenol", 六十片药)."""
     return bool(_NUMBER_BEFORE.search(msg.text[max(0, match.start - 8) : match.start]))
+
+
+def _text(msg: Message, match: Match) -> str:
+    return msg.text[match.start : match.end]
 
 
 def _near(a: Match, b: Match, gap: int) -> bool:
@@ -681,6 +693,13 @@ def method_questions(msg: Message) -> list[Finding]:
             if killing and taking:  # what household stuff can kill you if you drink it
                 found.append(Finding("method_inquiry", 2, [question, killing[0], taking[0]]))
                 continue
+            places = [p for p in msg.of("place") if msg.clause(p) in window]
+            unsafe = [
+                m for m in msg.of("lethal") if msg.clause(m) in window and _UNFENCED.search(_text(msg, m))
+            ]
+            if places and unsafe:  # the highest bridge with no fence
+                found.append(Finding("method_inquiry", 2, [question, places[0], unsafe[0]]))
+                continue
             # where to get a lethal method in quantity (安眠药在网上哪里能买到大量的)
             lethal = [m for m in msg.of("method") if m.level >= 2 and msg.clause(m) in window]
             getting = [m for m in msg.of("acquire") if msg.clause(m) in window]
@@ -711,7 +730,10 @@ def ingestions(msg: Message) -> list[Finding]:
             window.add(clause + 1)  # "吞了一整瓶 安眠药": the quantity, a space, then what
         if any(d.level >= 2 for d in msg.in_clause("dose", clause + 1)):
             window.add(clause + 1)  # "已经吃了 大概四十片": the count in the next clause
-        methods = [m for m in msg.of("method") if msg.clause(m) in window and _near(m, verb, 24)]
+        if msg.in_clause("method", clause + 1) and msg.segments.is_short(clause + 1):
+            window.add(clause + 1)  # "那一瓶都喝了 是农药": what it was, said right after
+        reach = 32 if msg.text[verb.start].isascii() else 24  # took the whole pack of my mom's pills
+        methods = [m for m in msg.of("method") if msg.clause(m) in window and _near(m, verb, reach)]
         doses = [d for d in msg.of("dose") if msg.clause(d) in window]
         strong = [m for m in methods if m.level >= 2]
         fronted = [m for m in methods if m.end <= verb.start or msg.text[m.start : m.end] in _PLURAL]
@@ -724,6 +746,11 @@ def ingestions(msg: Message) -> list[Finding]:
             found.append(Finding("act_in_progress", 3, [verb, strong[0]]))
         elif methods and doses:
             found.append(Finding("act_in_progress", 3, [verb, methods[0], doses[0]]))
+        elif _SWALLOW.match(msg.text[verb.start : verb.end]) and [
+            d for d in msg.of("dose") if msg.clause(d) in {clause, clause + 1} and _near(verb, d, 8)
+        ]:
+            # 吞完了 整瓶: swallowing a quantity is pills, whatever they are called
+            found.append(Finding("act_in_progress", 3, [verb]))
         elif counts:
             # a count of pills needs no medicine name: 吃了一百片退黑素, 吃了三十多颗, 💊💊💊
             found.append(Finding("act_in_progress", 3, [verb, counts[0]]))
@@ -814,8 +841,11 @@ def research(msg: Message) -> list[Finding]:
         how = [q for q in msg.of("question") if msg.clause(q) in window and q.start >= search.end]
         lethal = [m for m in msg.of("lethal") if msg.clause(m) in window and m.start >= search.end]
         methods = [m for m in msg.of("method") if msg.clause(m) in window and m.start >= search.end]
+        places = [p for p in msg.of("place") if msg.clause(p) in window and p.start >= search.end]
         if after:
             found.append(Finding("method_inquiry", 2, [search, after[0]]))
+        elif places and lethal:  # 查了哪座桥最高 没有护栏的那种
+            found.append(Finding("method_inquiry", 2, [search, places[0], lethal[0]]))
         elif how and methods and lethal:  # looked up how many of my pills it would take
             found.append(Finding("method_inquiry", 2, [search, methods[0], lethal[0]]))
         elif how and (deaths or msg.of("passive_wish") or msg.of("ideation")):
@@ -898,6 +928,48 @@ def join_the_dead(msg: Message) -> list[Finding]:
             finding.extra.append((deceased[0], "ideation"))
             return [finding]
     return []
+
+
+def taking_effect(msg: Message) -> list[Finding]:
+    """Something swallowed taking effect, with a state (药已经起效了 手脚开始麻了, pills are kicking in).
+
+    The effect word (起效, 起作用, 发作, kicking in) needs a state after ingestion, a lethal method
+    or a goodbye in the message; an ordinary medicine that helped (头不疼了, headache is gone) is not.
+    """
+    if msg.of("relief") or msg.of("frame") or msg.of("past"):
+        return []
+    for effect in msg.of("effect"):
+        signs = msg.of("symptom") + [m for m in msg.of("method") if m.level >= 2]
+        signs += msg.of("distress") + msg.of("farewell")  # 我先撤了 … 药已经起效了
+        if signs:
+            finding = Finding("act_in_progress", 3, [effect])
+            finding.extra.append((signs[0], "act_in_progress"))
+            return [finding]
+    return []
+
+
+def bleeding(msg: Message) -> list[Finding]:
+    """Blood that will not stop or keeps spreading, with a cut, a body part or a state → in progress.
+
+    地上的血越来越多 好困; there's so much blood, i can't feel my hands; 已经割了 好多血; 手上全是血
+    刀还在旁边. Not a
+    nosebleed, a period, a pet or a cut the writer says is fine now (relief words).
+    """
+    if msg.of("relief") or msg.of("frame") or msg.of("past"):
+        return []
+    for blood in msg.of("bleeding"):
+        kinds = ("injure", "body", "symptom", "method")
+        signs = [m for kind in kinds for m in msg.of(kind) if not _overlaps(m, blood)]
+        if signs or blood.level >= 2:
+            finding = Finding("act_in_progress", 3, [blood])
+            if signs:
+                finding.extra.append((signs[0], "self_harm"))
+            return [finding]
+    return []
+
+
+def _overlaps(a: Match, b: Match) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def converging_signs(msg: Message) -> list[Finding]:
@@ -1010,6 +1082,8 @@ RULES = (
     timed_death,
     only_way,
     join_the_dead,
+    taking_effect,
+    bleeding,
     converging_signs,
     own_death,
 )
@@ -1206,7 +1280,7 @@ def escalate(msg: Message, findings: list[Finding]) -> None:
             finding.level = 2
             finding.extra.append((affirm[0], "intent"))
     for finding in findings:
-        if finding.kind == "means" and finding.level < 3 and len(risky) > 1:
+        if finding.kind == "means" and finding.level < 3 and _distinct(risky) > 1:
             finding.level = 3  # a knife in the bag matters when something else is wrong
     for finding in _place_findings(findings):
         if when(msg, finding) == "past":
