@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from xinyuan.core import actions, audit, hours, queries, ratelimit
+from xinyuan.core import actions, audit, cells, hours, queries, ratelimit
 from xinyuan.core.forms import (
     AuditFilterForm,
     CrisisResourceFormSet,
@@ -292,8 +292,7 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
                 event.reason,
                 json.dumps(event.details, ensure_ascii=False),
             ]
-            # Cells starting with = + - @ would run as formulas in a spreadsheet.
-            writer.writerow(["'" + cell if cell[:1] in "=+-@" else cell for cell in map(str, row)])
+            writer.writerow([cells.inert(cell) for cell in map(str, row)])
         return response
     audit.log("audit.viewed", actor=request.user, hotline=hotline, request=request)
     return render(

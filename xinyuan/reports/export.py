@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from xinyuan.core import cells
 from xinyuan.reports.figures import PERCENT, Table
 
 
@@ -20,8 +21,8 @@ def _cell(value: Any, kind: str) -> Any:
         return round(value * 100, 1)
     if isinstance(value, float):
         return round(value, 1)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # a spreadsheet must not run a seeker's or a name's text as a formula
+    if isinstance(value, str):
+        return cells.inert(value)  # a seeker's or a name's text
     return value
 
 
