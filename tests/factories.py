@@ -6,12 +6,20 @@ from functools import cache
 from typing import Any, cast
 
 import factory
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 
 from xinyuan.core import actions
 from xinyuan.core.models import Hotline, User
 
 PASSWORD = "persona-password-2026"
+
+
+def english(client: Client) -> Client:
+    """The client sees the English UI (tests assert English text; Chinese is the default)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @cache

@@ -22,6 +22,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import Personas
+from tests.factories import english
 from xinyuan import config
 from xinyuan.core.models import AuditEvent, SessionRecord
 from xinyuan.core.roles import Role
@@ -39,11 +40,6 @@ def boom(request: HttpRequest) -> HttpResponse:
 
 # The site's routes plus one that fails, for the 500 page (used with pytest.mark.urls).
 urlpatterns = [path("boom/", boom), path("", include("xinyuan.urls"))]
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def sign_in(client: Client, username: str, password: str) -> Any:

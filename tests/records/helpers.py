@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -68,11 +67,6 @@ def remember(token: str, version: str = REMEMBER_CONSENT_VERSION) -> Any:
 
 def forget(token: str) -> Any:
     return Client().post("/api/seekers/forget", {"token": token}, content_type="application/json")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def raw_rows(table: str) -> str:

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import Personas
-from tests.records.helpers import answer, english, finish, raw_rows, remember, start
+from tests.factories import english
+from tests.records.helpers import answer, finish, raw_rows, remember, start
 from xinyuan.contacts.actions import ContactError
 from xinyuan.contacts.models import Contact
 from xinyuan.core.models import AuditEvent, CrisisResource

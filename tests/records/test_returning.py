@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import Personas
-from tests.records.helpers import answer, english, finish, forget, raw_rows, remember, start
+from tests.factories import english
+from tests.records.helpers import answer, finish, forget, raw_rows, remember, start
 from xinyuan.contacts.actions import Opened
 from xinyuan.contacts.models import Contact, Seeker
 from xinyuan.core.models import AuditEvent

@@ -10,16 +10,12 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from tests.conftest import Personas
+from tests.factories import english
 from tests.reports import dataset
 from xinyuan.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 MONDAY = "since=2026-03-02&until=2026-03-02"
-
-
-def english(client: Client) -> Client:
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(personas: Personas) -> None:

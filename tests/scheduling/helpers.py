@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.conf import settings
-from django.test import Client
-
 from tests.conftest import Personas
 from tests.factories import person
 from xinyuan.core.models import Membership, User
@@ -20,11 +17,6 @@ NOW = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 
 def member(user: User, personas: Personas) -> Membership:
     return Membership.objects.get(user=user, hotline=personas.hotline_a)
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @dataclass

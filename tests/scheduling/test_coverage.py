@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Personas
-from tests.scheduling.helpers import english, member, shift
+from tests.factories import english
+from tests.scheduling.helpers import member, shift
 from xinyuan.contacts.models import Contact, Seeker
 from xinyuan.scheduling import actions, erlang, queries
 

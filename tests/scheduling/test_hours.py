@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import Personas
 from tests.contacts.helpers import on_duty
-from tests.scheduling.helpers import english, member, team_setup
+from tests.factories import english
+from tests.scheduling.helpers import member, team_setup
 from xinyuan.contacts import actions as contact_actions
 from xinyuan.contacts.models import CounsellorState, Status
 from xinyuan.scheduling import actions, hours, queries

@@ -13,7 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from tests.conftest import Personas
-from tests.scheduling.helpers import english, team_setup
+from tests.factories import english
+from tests.scheduling.helpers import team_setup
 from xinyuan.contacts.models import CounsellorState
 from xinyuan.core.models import Membership, User
 from xinyuan.scheduling import spreadsheets

@@ -11,7 +11,8 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.conftest import Personas
-from tests.scheduling.helpers import NOW, english, member, shift, team_setup
+from tests.factories import english
+from tests.scheduling.helpers import NOW, member, shift, team_setup
 from xinyuan.core.models import AuditEvent
 from xinyuan.scheduling import actions
 from xinyuan.scheduling.actions import ScheduleError

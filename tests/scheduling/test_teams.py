@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Personas
-from tests.scheduling.helpers import english, member, team_setup
+from tests.factories import english
+from tests.scheduling.helpers import member, team_setup
 from xinyuan.core.models import AuditEvent
 from xinyuan.scheduling.models import Team, TeamMember
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import Personas
+from tests.factories import english as english_ui
 from tests.factories import person
 from tests.supervision.helpers import past_contact
 from xinyuan.contacts.models import State
@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def english(personas: Personas, user: User) -> Client:
-    client = personas.client_for(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return english_ui(personas.client_for(user))
 
 
 def page(personas: Personas, name: str, **extra: str) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
-
 from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.volunteers import actions
 from xinyuan.volunteers.models import Application, Stage
@@ -13,11 +11,6 @@ from xinyuan.volunteers.models import Application, Stage
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"x" * 64
 ENGLISH = {"django_language": "en"}
-
-
-def english(client: Client) -> Client:
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def answers(**overrides: Any) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import Personas
-from tests.volunteers.helpers import PDF, PNG, answers, english
+from tests.factories import english
+from tests.volunteers.helpers import PDF, PNG, answers
 from xinyuan.core.models import AuditEvent
 from xinyuan.volunteers import files
 from xinyuan.volunteers.models import Application, Credential, Stage

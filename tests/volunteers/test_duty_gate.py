@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from tests.conftest import Personas
-from tests.volunteers.helpers import activated, english
+from tests.factories import english
+from tests.volunteers.helpers import activated
 from xinyuan.asgi import application as asgi_application
 from xinyuan.contacts import actions as contact_actions
 from xinyuan.contacts.models import CounsellorState, Status

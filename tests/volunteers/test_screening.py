@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import Personas
-from tests.factories import person
-from tests.volunteers.helpers import PNG, application, english, walk_to
+from tests.factories import english, person
+from tests.volunteers.helpers import PNG, application, walk_to
 from xinyuan.contacts.models import CounsellorState
 from xinyuan.core.models import AuditEvent, Membership, User
 from xinyuan.core.roles import Role

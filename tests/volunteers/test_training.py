@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from tests.conftest import Personas
-from tests.volunteers.helpers import english
+from tests.factories import english
 from xinyuan.core.models import AuditEvent, Membership
 from xinyuan.volunteers import actions, jobs, queries
 from xinyuan.volunteers.models import Attempt, Completion, Course
