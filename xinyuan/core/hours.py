@@ -76,6 +76,11 @@ def next_opening(schedule: Schedule, at: datetime, horizon_days: int = 14) -> da
     return None
 
 
+def local_date(at: datetime, time_zone: str) -> date:
+    """The calendar date in the hotline's zone at the aware moment `at`."""
+    return at.astimezone(ZoneInfo(time_zone)).date()
+
+
 def local_day_range(
     since: date | None, until: date | None, time_zone: str
 ) -> tuple[datetime | None, datetime | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -26,6 +26,11 @@ def open_sessions_of(user: User) -> QuerySet[SessionRecord]:
 
 def hotline_is_open(hotline: Hotline, at: datetime | None = None) -> bool:
     return hours.is_open(hotline.schedule(), at or timezone.now())
+
+
+def hotline_today(hotline: Hotline, at: datetime | None = None) -> date:
+    """The hotline's local date now (or at `at`)."""
+    return hours.local_date(at or timezone.now(), hotline.time_zone)
 
 
 def audit_events(

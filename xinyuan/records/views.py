@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +21,7 @@ from xinyuan.contacts.models import Contact
 from xinyuan.core import audit, hours
 from xinyuan.core.models import Membership
 from xinyuan.core.permissions import hotline_view
+from xinyuan.core.queries import hotline_today
 from xinyuan.records import actions, queries
 from xinyuan.records.forms import CaseFilterForm, CaseNoteForm, CaseStatusForm, CaseTaskForm, SeekerFlagForm
 from xinyuan.records.models import CallType, Case, CaseStatus
@@ -213,10 +213,6 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _today(membership: Membership) -> Any:
-    return timezone.localdate(timezone.now(), ZoneInfo(membership.hotline.time_zone))
-
-
 # Cases ---------------------------------------------------------------------------------------------
 
 
@@ -226,7 +222,8 @@ def cases(request: HttpRequest, membership: Membership) -> HttpResponse:
     status, overdue = "", False
     if form.is_valid():
         status, overdue = form.cleaned_data["status"], form.cleaned_data["overdue"]
-    found = queries.cases_list(membership, status=status, overdue_only=overdue, today=_today(membership))
+    today = hotline_today(membership.hotline)
+    found = queries.cases_list(membership, status=status, overdue_only=overdue, today=today)
     audit.log(audit.Action.CASE_LISTED, actor=request.user, hotline=membership.hotline, request=request)
     return render(
         request,
@@ -255,7 +252,7 @@ def case(request: HttpRequest, membership: Membership, case_id: int) -> HttpResp
     audit.log(
         audit.Action.CASE_VIEWED, actor=request.user, hotline=membership.hotline, obj=found, request=request
     )
-    today = _today(membership)
+    today = hotline_today(membership.hotline)
     tasks = list(queries.case_tasks(found))
     invalid = any(f.is_bound and f.errors for f in (status_form, note_form, task_form))
     return render(

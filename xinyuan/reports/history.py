@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinyuan.contacts.models import Channel, Contact, RiskLevel, Seeker, State
+from xinyuan.core import hours
 from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.core.roles import Role
 from xinyuan.records.models import CallType, ContactRecord, Intervention, IssueCategory
@@ -96,8 +97,8 @@ def _counsellors(hotline: Hotline) -> list[Membership]:
 
 def has_history(hotline: Hotline, now: datetime) -> bool:
     """Contacts that arrived before today mean history is there already."""
-    today = now.astimezone(ZoneInfo(hotline.time_zone)).date()
-    start = datetime.combine(today, time(0), ZoneInfo(hotline.time_zone))
+    today = hours.local_date(now, hotline.time_zone)
+    start, _end = hours.local_day_range(today, today, hotline.time_zone)
     return Contact.objects.filter(hotline=hotline, queued_at__lt=start).exists()
 
 

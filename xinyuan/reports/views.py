@@ -3,18 +3,17 @@ own satisfaction. Thin: parse the filters, ask metrics/figures, render."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinyuan.core import audit
 from xinyuan.core.models import Membership
 from xinyuan.core.permissions import hotline_view
+from xinyuan.core.queries import hotline_today
 from xinyuan.core.roles import Role
 from xinyuan.reports import export, figures, metrics, queries
 from xinyuan.reports.forms import ReportFilterForm, WeekForm
@@ -24,12 +23,8 @@ REPORT_ROLES = (Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN)
 OWN_ROLES = (Role.COUNSELLOR, Role.TEAM_LEAD)
 
 
-def _today(membership: Membership) -> date:
-    return timezone.now().astimezone(ZoneInfo(membership.hotline.time_zone)).date()
-
-
 def _filters(request: HttpRequest, membership: Membership) -> tuple[ReportFilterForm, metrics.Filters]:
-    today = _today(membership)
+    today = hotline_today(membership.hotline)
     form = ReportFilterForm(request.GET, teams=metrics.teams(membership.hotline), today=today)
     if form.is_valid():
         data = form.cleaned_data
@@ -59,7 +54,7 @@ def _preamble(filters: metrics.Filters) -> list[list[str]]:
 def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
     form, filters = _filters(request, membership)
     scope = metrics.Scope(filters)
-    tables = figures.tables(scope, year=_today(membership).year)
+    tables = figures.tables(scope, year=hotline_today(membership.hotline).year)
     kind = request.GET.get("format")
     if kind in ("csv", "xlsx"):
         audit.log(
@@ -106,7 +101,7 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
 def brief(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The weekly data brief: Monday to Sunday of a week (the last full week by default)."""
     form = WeekForm(request.GET or None)
-    today = _today(membership)
+    today = hotline_today(membership.hotline)
     chosen = form.cleaned_data.get("week") if form.is_valid() else None
     day = chosen or today - timedelta(days=7)
     monday = day - timedelta(days=day.weekday())

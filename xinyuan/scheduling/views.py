@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from xinyuan.core import audit
 from xinyuan.core.models import Membership, User
 from xinyuan.core.permissions import hotline_view
+from xinyuan.core.queries import hotline_today
 from xinyuan.scheduling import actions, hours, ics, queries, spreadsheets
 from xinyuan.scheduling.forms import (
     GenerateForm,
@@ -36,15 +36,11 @@ FEED_PAST = timedelta(days=31)
 FEED_AHEAD = timedelta(days=180)
 
 
-def _today(membership: Membership) -> date:
-    return timezone.localtime(timezone=ZoneInfo(membership.hotline.time_zone)).date()
-
-
 def _week(request: HttpRequest, membership: Membership) -> date:
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
-        day = _today(membership)
+        day = hotline_today(membership.hotline)
     return queries.week_start(day)
 
 
@@ -380,7 +376,7 @@ def template(request: HttpRequest, membership: Membership, template_id: int) -> 
         hotline=membership.hotline,
         team=scope,
     )
-    today = _today(membership)
+    today = hotline_today(membership.hotline)
     generate = GenerateForm(
         request.POST if "generate" in request.POST else None,
         initial={"first_day": today, "last_day": today + timedelta(days=13)},
@@ -441,7 +437,7 @@ def coverage(request: HttpRequest, membership: Membership) -> HttpResponse:
             messages.success(request, _("The staffing targets are saved."))
             return redirect("coverage", membership.hotline.slug)
     monday = _week(request, membership)
-    rows, config, slots = queries.coverage(membership.hotline, monday, _today(membership))
+    rows, config, slots = queries.coverage(membership.hotline, monday, hotline_today(membership.hotline))
     days: list[list[queries.Hour]] = []
     for row in rows:
         if not days or days[-1][0].starts_at.date() != row.starts_at.date():
@@ -471,7 +467,7 @@ def _month(request: HttpRequest, membership: Membership) -> tuple[MonthForm, dat
     form = MonthForm(request.GET or None)
     if form.is_valid():
         return form, hours.month_start(form.cleaned_data["month"])
-    previous = hours.month_start(_today(membership)) - timedelta(days=1)
+    previous = hours.month_start(hotline_today(membership.hotline)) - timedelta(days=1)
     return MonthForm(initial={"month": hours.month_start(previous)}), hours.month_start(previous)
 
 
@@ -542,7 +538,7 @@ def certificate(request: HttpRequest, membership: Membership, membership_id: int
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        year = _today(membership).year
+        year = hotline_today(membership.hotline).year
     year = min(max(year, 2000), 2100)
     months = queries.certificate_months(volunteer, year, timezone.now())
     approved = sum(m["hours"] for m in months if m["approved"])
@@ -563,7 +559,7 @@ def certificate(request: HttpRequest, membership: Membership, membership_id: int
             "months": months,
             "approved_hours": approved,
             "pending": any(not m["approved"] for m in months),
-            "issued": _today(membership),
+            "issued": hotline_today(membership.hotline),
         },
     )
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -33,9 +32,7 @@ LEVELS_HIGH_FIRST = (RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.ELEVATED, Ris
 
 
 def name_of(user: User | None) -> str:
-    if user is None:
-        return ""
-    return user.display_name or user.get_username()
+    return str(user) if user is not None else ""  # User.__str__: display name, else username
 
 
 def policy_for(hotline: Hotline) -> ReviewPolicy:
@@ -124,7 +121,7 @@ def answer_target_seconds(hotline: Hotline) -> int:
 def service_level_today(hotline: Hotline, now: datetime) -> dict[str, Any]:
     """Contacts answered today (the hotline's day) and how many within the target wait."""
     target = answer_target_seconds(hotline)
-    today = now.astimezone(ZoneInfo(hotline.time_zone)).date()
+    today = hours.local_date(now, hotline.time_zone)
     start, end = hours.local_day_range(today, today, hotline.time_zone)
     answered = Contact.objects.filter(hotline=hotline, answered_at__gte=start, answered_at__lt=end)
     waits = [

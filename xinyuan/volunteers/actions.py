@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -23,7 +22,7 @@ from django.utils.translation import override
 from xinyuan.contacts.actions import counsellor_state
 from xinyuan.contacts.forms import SPECIALTIES as ROUTING_SPECIALTIES
 from xinyuan.core import actions as core_actions
-from xinyuan.core import audit
+from xinyuan.core import audit, hours
 from xinyuan.core.models import Hotline, Membership, User
 from xinyuan.core.roles import Role
 from xinyuan.volunteers import files, standard_courses
@@ -453,7 +452,7 @@ def send_renewal_reminders(now: datetime, days_before: int = REMINDER_DAYS_BEFOR
 def _send_reminder(completion: Completion) -> None:
     user = completion.membership.user
     hotline = completion.course.hotline
-    expires = timezone.localtime(completion.expires_at(), ZoneInfo(hotline.time_zone)).date()
+    expires = hours.local_date(completion.expires_at(), hotline.time_zone)
     with override(user.language or settings.LANGUAGE_CODE):
         subject = _("Renew your training: %(course)s") % {"course": completion.course.title}
         body = _(
