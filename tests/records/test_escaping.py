@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from tests.conftest import Personas
 from tests.contacts.helpers import on_duty, open_contact
+from tests.factories import person
 from xinyuan.contacts import actions
 from xinyuan.contacts.models import Sender
+from xinyuan.core.roles import Role
 from xinyuan.records.actions import do_write_record, ensure_categories
 from xinyuan.risk import actions as risk_actions
 
@@ -49,3 +51,29 @@ def test_payloads_in_messages_intake_names_and_reasons_are_escaped(personas: Per
         assert page.status_code == 200
         assert "<script>alert(2)" not in html and '<img src=x onerror="alert(1)">' not in html
         assert "&lt;script&gt;alert(2)" in html or "&lt;img" in html
+
+
+def test_a_name_that_looks_like_a_formula_is_inert_in_the_records_export(personas: Personas) -> None:
+    personas.counsellor.display_name = "=cmd|' /C calc'!A0"
+    personas.counsellor.save()
+    ensure_categories(personas.hotline_a)
+    contact, _ = open_contact(personas.hotline_a, "考试压力")
+    membership = on_duty(personas.counsellor, personas.hotline_a)
+    actions.do_accept(membership, contact.pk)
+    actions.do_end_contact(contact.pk, by="counsellor", actor=personas.counsellor)
+    do_write_record(
+        membership,
+        contact.pk,
+        {
+            "call_type": "counselling",
+            "final_risk_level": "none",
+            "summary": "考试",
+            "interventions": ["listening"],
+            "categories": list(personas.hotline_a.issue_categories.all()[:1]),
+        },
+    )
+    admin = person(personas.hotline_a, "admin-a", Role.ADMIN)  # exports are the admins' by default
+    exported = personas.client_for(admin).get(reverse("records", args=["line-a"]), {"format": "csv"})
+    assert exported.status_code == 200
+    line = next(line for line in exported.content.decode().splitlines() if str(contact.pk) in line)
+    assert "'=cmd|" in line and ",=cmd" not in line

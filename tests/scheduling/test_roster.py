@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.conftest import Personas
-from tests.factories import english
+from tests.factories import english, person
 from tests.scheduling.helpers import team_setup
 from xinyuan.contacts.models import CounsellorState
 from xinyuan.core.models import Membership, User
+from xinyuan.core.roles import Role
 from xinyuan.scheduling import spreadsheets
 from xinyuan.scheduling.jobs import roster_imports
 from xinyuan.scheduling.models import RosterDetails, RosterImport, TeamMember
@@ -182,6 +183,18 @@ def test_export_and_import_again_round_trip(personas: Personas) -> None:
     assert again.state == "done", again.errors
     assert User.objects.count() == users_before
     assert item.pk != again.pk
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(personas: Personas) -> None:
+    team_setup(personas)
+    formula = '=HYPERLINK("http://evil.example","点我")'
+    person(personas.hotline_a, "evil", Role.COUNSELLOR, display_name=formula)
+    exported = personas.client_for(personas.coordinator).get(
+        reverse("roster", args=["line-a"]), {"format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(exported.content)).worksheets[0]
+    cell = next(row[0] for row in sheet.iter_rows(min_row=2) if row[1].value == "evil")
+    assert (cell.value, cell.data_type) == (formula, "s")  # text, never run as a formula
 
 
 def test_only_coordinators_import_and_export(personas: Personas) -> None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from xinyuan.contacts import queries as contact_queries
 from xinyuan.contacts.actions import ContactError
 from xinyuan.contacts.models import Contact
-from xinyuan.core import audit, hours
+from xinyuan.core import audit, cells, hours
 from xinyuan.core.models import Membership
 from xinyuan.core.permissions import hotline_view
 from xinyuan.core.queries import hotline_today
@@ -77,7 +77,7 @@ def records(request: HttpRequest, membership: Membership) -> HttpResponse:
                 [
                     contact.pk,
                     contact.created_at.isoformat(),
-                    contact.counsellor or "",
+                    cells.inert(str(contact.counsellor or "")),
                     record.call_type if record else "",
                     ";".join(c.key for c in record.categories.all()) if record else "",
                     record.final_risk_level if record else contact.risk_level,

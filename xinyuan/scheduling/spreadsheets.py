@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from xinyuan.contacts.actions import counsellor_state
 from xinyuan.contacts.models import CounsellorState
@@ -217,12 +218,22 @@ def save_rows(hotline: Hotline, rows: list[roster.Row], *, actor: User) -> dict[
 # Exports -------------------------------------------------------------------------------------------
 
 
+def _text_cell(sheet: Any, value: object) -> object:
+    """A name like "=HYPERLINK(…)" stays text: openpyxl would write it as a formula. Typed as a string
+    rather than prefixed with a quote, so the exported roster still imports unchanged."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _xlsx(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(list(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_text_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
