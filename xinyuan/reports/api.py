@@ -16,8 +16,6 @@ from xinyuan.reports import actions
 
 router = Router(tags=["seekers"])
 
-# Answers per address and hour; a shared network (a school, a ward) has many seekers.
-
 
 class SurveyIn(Schema):
     token: str = Field(..., min_length=1, max_length=200)
@@ -44,6 +42,7 @@ class SurveyErrorOut(Schema):
 def answer_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     """The seeker rates the conversation their token belongs to, once, after it ended."""
     address = request.META.get("REMOTE_ADDR", "")
+    # Answers per address and hour; a shared network (a school, a ward) has many seekers.
     limit = settings.XINYUAN_SURVEYS_PER_ADDRESS_HOUR
     if not ratelimit.hit("survey", address, limit, 3600):
         return Status(429, {"code": "rate_limited", "message": _("Too many answers from this network.")})
