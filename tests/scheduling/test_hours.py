@@ -20,6 +20,7 @@ from xinyuan.contacts.models import CounsellorState, Status
 from xinyuan.scheduling import actions, hours, queries
 from xinyuan.scheduling.actions import ScheduleError
 from xinyuan.scheduling.models import DutyPeriod, HoursApproval
+from xinyuan.volunteers.models import VolunteerProfile
 
 ZONES = st.sampled_from(["Asia/Shanghai", "Europe/London", "America/New_York", "Australia/Lord_Howe", "UTC"])
 MOMENTS = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)).map(
@@ -67,11 +68,6 @@ def test_an_open_period_counts_until_now() -> None:
     start = datetime(2026, 1, 10, tzinfo=UTC)
     since, until = hours.month_range(date(2026, 1, 1), "UTC")
     assert hours.clipped_hours([(start, None)], since, until, now=start + timedelta(hours=3)) == 3
-
-
-def test_average_age() -> None:
-    assert hours.average_age([1990, 2000, None], 2026) == 31
-    assert hours.average_age([None], 2026) is None
 
 
 # Duty periods from the console --------------------------------------------------------------------
@@ -182,3 +178,13 @@ def test_the_certificate_counts_approved_months(personas: Personas) -> None:
     assert personas.client_for(setup.lead).get(mine).status_code == 200
     assert personas.client_for(personas.coordinator).get(mine).status_code == 200
     assert personas.client_for(personas.outsider).get(mine).status_code == 404
+
+
+@pytest.mark.django_db
+def test_managers_see_the_volunteer_profile_by_the_reports_definition(personas: Personas) -> None:
+    VolunteerProfile.objects.create(
+        membership=member(personas.counsellor, personas), gender="female", birth_year=1990, profession="nurse"
+    )
+    url = reverse("service-hours", args=["line-a"]) + "?month=2026-01"
+    page = english(personas.client_for(personas.coordinator)).get(url).content.decode()
+    assert "1 volunteers with a profile; average age" in page and "female: 1" in page and "nurse: 1" in page

@@ -62,9 +62,3 @@ def hours_by_month(
         result[month] = clipped_hours(items, since, until, now)
         month = next_month(month)
     return result
-
-
-def average_age(birth_years: Iterable[int | None], year: int) -> float | None:
-    """Average age in `year` of those whose birth year is known; None when nobody's is."""
-    ages = [year - born for born in birth_years if born]
-    return sum(ages) / len(ages) if ages else None

@@ -431,29 +431,3 @@ def certificate_months(membership: Membership, year: int, now: datetime) -> list
         if total:
             result.append({"month": month, "hours": total, "approved": month in approved})
     return result
-
-
-def volunteer_figures(hotline: Hotline, year: int | None = None) -> dict[str, Any]:
-    """Gender, education and profession counts and the average age of the hotline's active
-    volunteers (volunteers.VolunteerProfile); empty figures when that model does not exist."""
-    from django.utils import timezone
-
-    year = year or timezone.now().year
-    try:
-        model = apps.get_model("volunteers", "VolunteerProfile")
-    except LookupError:
-        return {"people": 0, "gender": {}, "education": {}, "profession": {}, "average_age": None}
-    profiles = list(
-        model.objects.filter(membership__hotline=hotline, membership__is_active=True).values(
-            "gender", "education", "profession", "birth_year"
-        )
-    )
-    figures: dict[str, Any] = {"people": len(profiles)}
-    for key in ("gender", "education", "profession"):
-        counts: dict[str, int] = defaultdict(int)
-        for profile in profiles:
-            counts[profile[key] or ""] += 1
-        figures[key] = dict(sorted(counts.items()))
-    age = hours.average_age((p["birth_year"] for p in profiles), year)
-    figures["average_age"] = None if age is None else round(age, 1)
-    return figures

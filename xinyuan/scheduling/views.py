@@ -93,6 +93,14 @@ def shifts(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
+def volunteer_profile(membership: Membership) -> dict[str, Any]:
+    """The hotline's volunteer profile, by the one definition the reports use (docs/metrics.md)."""
+    from xinyuan.reports import metrics
+
+    scope = metrics.Scope(metrics.Filters(hotline=membership.hotline))
+    return metrics.volunteer_profile(scope, hotline_today(membership.hotline).year)
+
+
 @hotline_view()
 @require_POST
 def sign_up(request: HttpRequest, membership: Membership, shift_id: int) -> HttpResponse:
@@ -523,7 +531,7 @@ def service_hours(request: HttpRequest, membership: Membership) -> HttpResponse:
             "rows": rows,
             "totals": totals,
             "month_over": end <= now,
-            "figures": queries.volunteer_figures(membership.hotline) if manager else None,
+            "figures": volunteer_profile(membership) if manager else None,
         },
     )
 
