@@ -54,6 +54,13 @@ def test_the_console_is_for_counsellors_of_the_hotline(personas: Personas) -> No
     assert personas.client_for(personas.counsellor).get(reverse("console-index"))["Location"] == url
 
 
+def test_status_buttons_wait_for_the_console_socket(personas: Personas) -> None:
+    # Served disabled; console.js enables them on the server's hello, so no click is lost.
+    page = personas.client_for(personas.counsellor).get(reverse("console", args=["line-a"])).content.decode()
+    for status in ("on_duty", "paused", "off_duty"):
+        assert f'data-status="{status}" disabled>' in page
+
+
 def test_a_coordinator_sets_a_counsellors_chat_limit_and_skills(personas: Personas) -> None:
     membership = personas.hotline_a.memberships.get(user=personas.counsellor)
     client = personas.client_for(personas.coordinator)

@@ -46,6 +46,7 @@
     ws.onmessage = (event) => receive(JSON.parse(event.data));
     ws.onclose = (event) => {
       clearInterval(heartbeat);
+      enableStatus(false);
       if (event.code === 4401 || event.code === 4404) {
         location.reload();  // signed out or no longer a member: the page says why
         return;
@@ -59,6 +60,7 @@
   function receive(frame) {
     switch (frame.type) {
       case 'hello': {
+        enableStatus(true);
         setStatus(frame.status);
         setQueue(frame.queue);
         // What changed while this console was away: drop what is no longer ours.
@@ -143,6 +145,11 @@
   }
 
   /* Status and queue. */
+  // A status click while the socket is down would be lost: the buttons wait for the server's hello.
+  function enableStatus(enabled) {
+    for (const button of root.querySelectorAll('button.status')) button.disabled = !enabled;
+  }
+
   function setStatus(status) {
     $('#console-error').hidden = true;
     $('#my-status').textContent = T.statuses[status] || status;
