@@ -102,8 +102,8 @@ def test_classify_uses_a_hotlines_extra_lexicon(tmp_path: Path) -> None:
     source = write(tmp_path, "in.jsonl", json_lines({"text": "我想去见太奶了"}))
     extra = write(tmp_path, "ours.tsv", "去见太奶\tideation\t2\tyoung people's slang\n")
 
-    plain, _ = run("risk", "classify", "--input", str(source))
-    extended, _ = run("risk", "classify", "--input", str(source), "--lexicon", str(extra))
+    plain, _ = run("risk", "classify", "--rules-only", "--input", str(source))
+    extended, _ = run("risk", "classify", "--rules-only", "--input", str(source), "--lexicon", str(extra))
 
     assert json.loads(plain)["level"] == "none"
     result = json.loads(extended)

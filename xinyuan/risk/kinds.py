@@ -28,6 +28,7 @@ LABELS: dict[str, Promise] = {
     "place": _("dangerous place"),
     "dose": _("dose"),
     "lethal": _("lethal means"),
+    "learned": _("like urgent messages the model learned from"),
 }
 
 

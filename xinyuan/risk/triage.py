@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from xinyuan.risk import learned
+
 Level = Literal["none", "elevated", "high", "imminent"]
 About = Literal["self", "other"]
 LEVELS: tuple[Level, ...] = ("none", "elevated", "high", "imminent")
@@ -526,7 +528,8 @@ class Message:
 
     def __init__(self, text: str, lexicon: Lexicon) -> None:
         self.original = text
-        self.text, self.index = compact(normalize(text))
+        self.normalized = normalize(text)  # same length as ``text``: the learned model's spans
+        self.text, self.index = compact(self.normalized)
         self.segments = Segments(self.text)
         matches = _drop_masked(lexicon.scan(self.text))
         self.by_kind: dict[str, list[Match]] = {}
@@ -1370,19 +1373,40 @@ def decide_about(msg: Message, findings: list[Finding]) -> About:
 # --------------------------------------------------------------------------- entry point
 
 
-def classify(text: str, lexicon: Lexicon | None = None) -> Triage:
-    """Triage one message. Never raises on text; an empty message is level "none"."""
+def classify(text: str, lexicon: Lexicon | None = None, *, learn: bool = True) -> Triage:
+    """Triage one message. Never raises on text; an empty message is level "none".
+
+    The rules decide first; the learned model (``learned.py``) may then raise the level, never
+    lower it, adding the stretches of text it went by as evidence of kind "learned" (not when the
+    rules found a truly negated risk).
+    ``learn=False`` gives the rules alone."""
     msg = Message(text, lexicon or default_lexicon())
     candidates = [finding for rule in RULES for finding in rule(msg)]
     risk_spans = [(f.start, f.end) for f in candidates if f.level >= 1]
-    findings = [f for f in candidates if not is_framed(msg, f) and not is_negated(msg, f, risk_spans)]
+    negated = [f for f in candidates if f.level >= 1 and is_negated(msg, f, risk_spans)]
+    findings = [f for f in candidates if not is_framed(msg, f) and f not in negated]
     findings = departures(msg, findings)
     for finding in findings:
         apply_when(msg, finding)
     escalate(msg, findings)
     findings = [f for f in findings if f.level >= 1]
     level = max((f.level for f in findings), default=0)
-    return Triage(LEVELS[level], decide_about(msg, findings), _evidence(msg, findings))
+    evidence = _evidence(msg, findings)
+    # A risk the rules read as truly negated (我从没想过自杀) is not for the model to overrule:
+    # n-grams do not see negation.
+    model = learned.default_model() if learn and not negated else None
+    if model is not None:
+        guess = model.level(msg.normalized)
+        if guess > level:
+            level = guess
+            spans = model.explain(msg.normalized, guess)
+            evidence = tuple(
+                sorted(
+                    evidence + tuple(Evidence(text[a:b], "learned", a, b) for a, b in spans),
+                    key=lambda e: e.start,
+                )
+            )
+    return Triage(LEVELS[level], decide_about(msg, findings), evidence)
 
 
 def _evidence_item(msg: Message, start: int, end: int, kind: str) -> Evidence:

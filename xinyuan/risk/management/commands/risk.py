@@ -30,6 +30,7 @@ class Command(BaseCommand):
         "Triage messages given as JSON lines (classify), or measure the engine on labelled ones (evaluate)."
     )
     requires_system_checks: list[str] = []  # no models or database involved
+    learn = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{classify,evaluate}")
@@ -48,6 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         lexicon = lexicon_from(options["lexicon"])
+        self.learn = not options["rules_only"]
         if options["action"] == "classify":
             self.classify(options["input"], lexicon)
         else:
@@ -62,7 +64,7 @@ class Command(BaseCommand):
                 bad += 1
                 self.stderr.write(f"line {number}: {exc}")
                 continue
-            item.update(classify(item["text"], lexicon).to_dict())
+            item.update(classify(item["text"], lexicon, learn=self.learn).to_dict())
             self.stdout.write(json.dumps(item, ensure_ascii=False))
             self.stdout.flush()
         if bad:
@@ -82,7 +84,7 @@ class Command(BaseCommand):
         if not items:
             raise CommandError(f"{path} has no labelled messages")
 
-        results = [classify(item["text"], lexicon) for item in items]
+        results = [classify(item["text"], lexicon, learn=self.learn) for item in items]
         report = evaluate([item["level"] for item in items], [result.level for result in results])
         about_pairs = [
             (item["about"], result.about)
@@ -102,6 +104,11 @@ class Command(BaseCommand):
 
 
 def add_lexicon_option(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="leave out the learned model: the rules and lexicon alone (to test a hotline lexicon)",
+    )
     parser.add_argument(
         "--lexicon",
         action="append",
