@@ -60,7 +60,7 @@ def main() -> None:
 
     started = time.perf_counter()
     warm_up()
-    print(f"warm-up (opencc, jieba, lexicon): {time.perf_counter() - started:.2f} s")
+    print(f"warm-up (opencc, jieba, lexicon, model): {time.perf_counter() - started:.2f} s")
 
     found = {name: load(path) for name, path in SETS.items() if path.exists()}
     for name, path in SETS.items():

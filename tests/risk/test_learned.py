@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xinyuan.risk import learned
-from xinyuan.risk.triage import LEVELS, classify, normalize
+from xinyuan.risk.triage import LEVELS, classify, load_lexicon, normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT.parent / "shared" / "data" / "risk_dev.jsonl"
@@ -17,11 +17,13 @@ DEV_SET = ROOT.parent / "shared" / "data" / "risk_dev.jsonl"
 def test_the_shipped_model_was_trained_on_the_corpus_as_it_is() -> None:
     model = learned.default_model()
     assert model is not None, f"no model at {learned.MODEL_PATH}"
-    sources = sorted((ROOT / "corpus" / "risk").glob("*.jsonl")) + sorted(
-        (ROOT / "tests" / "risk").glob("cases_*.jsonl")
-    )
+    sources = [
+        *sorted((ROOT / "corpus" / "risk").glob("*.jsonl")),
+        *sorted((ROOT / "tests" / "risk").glob("cases_*.jsonl")),
+        *sorted((ROOT / "xinyuan" / "risk" / "lexicon").glob("*.tsv")),
+    ]
     assert model.meta["corpus_sha256"] == learned.corpus_digest(sources, ROOT), (
-        "corpus/risk or tests/risk changed: run .venv/bin/python scripts/train_triage.py"
+        "corpus/risk, tests/risk or the lexicon changed: run .venv/bin/python scripts/train_triage.py"
     )
 
 
@@ -55,7 +57,6 @@ def test_the_model_raises_a_scene_the_rules_have_no_words_for() -> None:
         "我不会自杀的，放心",
         "kill -9 那个进程就好了",
         "我想去看海豚了",
-        "今晚十点秒杀 抢到了这周就不用饿肚子了",
     ],
 )
 def test_the_model_does_not_raise_hyperbole_or_other_senses(text: str) -> None:
@@ -97,3 +98,29 @@ def test_probabilities_are_a_distribution_and_thresholds_pick_the_highest_level(
     assert model.level("药") == 3
     assert model.explain("药", 3) == [(0, 1)]
     assert model.explain("你好", 0) == []
+
+
+CALM = learned.Model(  # finds every message unlike any urgent one
+    intercepts=(10.0, 0.0, 0.0, 0.0), weights={}, thresholds=learned.Thresholds(0.5, 0.5, doubt=0.1), meta={}
+)
+
+
+def test_a_rules_urgent_reading_the_model_doubts_is_held_at_elevated_with_its_evidence() -> None:
+    rules = classify("我想自杀", learn=False)
+    doubted = classify("我想自杀", model=CALM)
+    assert rules.level == "high" and doubted.level == "elevated"
+    assert doubted.evidence == rules.evidence
+
+
+def test_a_hotline_s_own_entry_is_never_doubted(tmp_path: Path) -> None:
+    extra = tmp_path / "ours.tsv"
+    extra.write_text("去看星星\tideation\t2\n", encoding="utf-8")
+    assert classify("我想去看星星了", load_lexicon([extra]), model=CALM).level == "high"
+
+
+def test_a_truly_negated_risk_is_not_overruled_by_the_model() -> None:
+    eager = learned.Model(
+        intercepts=(0.0, 0.0, 0.0, 10.0), weights={}, thresholds=learned.Thresholds(0.5, 0.5), meta={}
+    )
+    assert classify("我从没想过自杀", model=eager).level == "none"
+    assert classify("今天天气不错", model=eager).level == "imminent"

@@ -64,6 +64,9 @@ class Thresholds:
     imminent: float
     high: float
     elevated: float | None = None  # None: the model never picks elevated; that is left to the rules
+    # When the rules say high or imminent but P(high or imminent) is below this, the message is
+    # held at elevated: the rules' words were there, in a message unlike any urgent one.
+    doubt: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,11 @@ class Model:
         if self.thresholds.elevated is not None and p[1] + p[2] + p[3] >= self.thresholds.elevated:
             return 1
         return 0
+
+    def doubts(self, normalized: str) -> bool:
+        """True when an urgent reading by the rules should be held at elevated."""
+        p = self.probabilities(normalized)
+        return p[2] + p[3] < self.thresholds.doubt
 
     def explain(self, normalized: str, level: int, limit: int = 3) -> list[tuple[int, int]]:
         """Up to ``limit`` spans of text whose features pushed most towards ``level`` over ``none``:
@@ -153,8 +161,8 @@ def default_model() -> Model | None:
 
 
 def corpus_digest(paths: Sequence[Path], root: Path) -> str:
-    """SHA-256 over the training files (names relative to ``root`` and bytes): the model file
-    records it, so a test can tell when the corpus changed and the model was not retrained."""
+    """SHA-256 over the training files and the lexicon (names relative to ``root`` and bytes): the
+    model file records it, so a test can tell when they changed and the model was not retrained."""
     sha = hashlib.sha256()
     for path in paths:
         sha.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

@@ -173,6 +173,7 @@ class Entry:
     kind: str
     level: int
     pattern: bool = False
+    local: bool = False  # from a hotline's own file: the learned model never doubts it
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class Match:
     end: int
     kind: str
     level: int
+    local: bool = False
 
 
 class Lexicon:
@@ -213,18 +215,18 @@ class Lexicon:
         for i, char in enumerate(text):
             for entry in short.get(char, ()):
                 if _bounded(text, i, i + 1, entry.phrase):
-                    found.append(Match(i, i + 1, entry.kind, entry.level))
+                    found.append(Match(i, i + 1, entry.kind, entry.level, entry.local))
             for entry in long_.get(text[i : i + 2], ()):
                 end = i + len(entry.phrase)
                 if text.startswith(entry.phrase, i) and _bounded(text, i, end, entry.phrase):
-                    found.append(Match(i, end, entry.kind, entry.level))
+                    found.append(Match(i, end, entry.kind, entry.level, entry.local))
         chars = set(text)
         for regex, entry, first in self._patterns:
             if first is not None and chars.isdisjoint(first):
                 continue  # a match must start with one of these characters: skip the search
             for hit in regex.finditer(text):
                 if hit.end() > hit.start():
-                    found.append(Match(hit.start(), hit.end(), entry.kind, entry.level))
+                    found.append(Match(hit.start(), hit.end(), entry.kind, entry.level, entry.local))
         return found
 
 
@@ -281,8 +283,9 @@ def _bounded(text: str, start: int, end: int, phrase: str) -> bool:
     return not (_ASCII_WORD.match(phrase[-1]) and end < len(text) and _ASCII_WORD.match(text[end]))
 
 
-def read_entries(path: Path | str) -> list[Entry]:
-    """Read one lexicon file: ``phrase<TAB>kind<TAB>level[<TAB>note]``; ``#`` starts a comment."""
+def read_entries(path: Path | str, *, local: bool = False) -> list[Entry]:
+    """Read one lexicon file: ``phrase<TAB>kind<TAB>level[<TAB>note]``; ``#`` starts a comment.
+    ``local``: a hotline's own file."""
     entries: list[Entry] = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -298,12 +301,12 @@ def read_entries(path: Path | str) -> list[Entry]:
         if phrase.startswith("re:"):
             pattern = phrase[3:]
             re.compile(pattern)  # fail at load time, with the file and line in the traceback
-            entries.append(Entry(pattern, kind, int(level_text), pattern=True))
+            entries.append(Entry(pattern, kind, int(level_text), pattern=True, local=local))
         elif phrase:
             variants = _variants(phrase)
             if kind in _GERUND_KINDS:
                 variants |= {_gerund(variant) for variant in variants}
-            entries.extend(Entry(variant, kind, int(level_text)) for variant in variants)
+            entries.extend(Entry(variant, kind, int(level_text), local=local) for variant in variants)
     return entries
 
 
@@ -337,8 +340,10 @@ def _gerund(phrase: str) -> str:
 def load_lexicon(extra_paths: Iterable[Path | str] = ()) -> Lexicon:
     """The curated lexicon (every ``*.tsv`` in ``lexicon/``) merged with a hotline's own files."""
     entries: list[Entry] = []
-    for path in [*sorted(LEXICON_DIR.glob("*.tsv")), *extra_paths]:
+    for path in sorted(LEXICON_DIR.glob("*.tsv")):
         entries.extend(read_entries(path))
+    for extra in extra_paths:
+        entries.extend(read_entries(extra, local=True))
     return Lexicon(entries)
 
 
@@ -531,7 +536,9 @@ class Message:
         self.normalized = normalize(text)  # same length as ``text``: the learned model's spans
         self.text, self.index = compact(self.normalized)
         self.segments = Segments(self.text)
-        matches = _drop_masked(lexicon.scan(self.text))
+        scanned = lexicon.scan(self.text)
+        self.masks = [(m.start, m.end) for m in scanned if m.kind == "mask"]
+        matches = _drop_masked(scanned)
         self.by_kind: dict[str, list[Match]] = {}
         for match in sorted(matches, key=lambda m: (m.start, -m.end)):
             self.by_kind.setdefault(match.kind, []).append(match)
@@ -1336,6 +1343,25 @@ def _timeframe_near(msg: Message, finding: Finding) -> Match | None:
     return None
 
 
+def model_text(msg: Message) -> str:
+    """What the learned model reads: the normalised text with what the lexicon knows to be
+    hyperbole, an idiom or another sense (笑死, 秒杀, 砍一刀, kill the process) blanked out, so
+    their 死 and 杀 do not count. Same length as the original, so spans still map onto it."""
+    if not msg.masks:
+        return msg.normalized
+    chars = list(msg.normalized)
+    for start, end in msg.masks:
+        if msg.index is not None:
+            start, end = msg.index[start], msg.index[end - 1] + 1
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def text_for_model(text: str, lexicon: Lexicon | None = None) -> str:
+    """``model_text`` of a raw message (for training)."""
+    return model_text(Message(text, lexicon or default_lexicon()))
+
+
 # --------------------------------------------------------------------------- about
 
 
@@ -1373,13 +1399,16 @@ def decide_about(msg: Message, findings: list[Finding]) -> About:
 # --------------------------------------------------------------------------- entry point
 
 
-def classify(text: str, lexicon: Lexicon | None = None, *, learn: bool = True) -> Triage:
+def classify(
+    text: str, lexicon: Lexicon | None = None, *, learn: bool = True, model: learned.Model | None = None
+) -> Triage:
     """Triage one message. Never raises on text; an empty message is level "none".
 
-    The rules decide first; the learned model (``learned.py``) may then raise the level, never
-    lower it, adding the stretches of text it went by as evidence of kind "learned" (not when the
-    rules found a truly negated risk).
-    ``learn=False`` gives the rules alone."""
+    The rules decide first; the learned model (``learned.py``) may then raise the level, adding the
+    stretches of text it went by as evidence of kind "learned" (not when the rules found a truly
+    negated risk). An urgent reading by the rules in a message the model finds very unlike any
+    urgent one is held at elevated, with the rules' evidence kept.
+    ``learn=False`` gives the rules alone; ``model`` replaces the shipped model (for evaluation)."""
     msg = Message(text, lexicon or default_lexicon())
     candidates = [finding for rule in RULES for finding in rule(msg)]
     risk_spans = [(f.start, f.end) for f in candidates if f.level >= 1]
@@ -1394,12 +1423,19 @@ def classify(text: str, lexicon: Lexicon | None = None, *, learn: bool = True) -
     evidence = _evidence(msg, findings)
     # A risk the rules read as truly negated (我从没想过自杀) is not for the model to overrule:
     # n-grams do not see negation.
-    model = learned.default_model() if learn and not negated else None
+    if not learn or negated:
+        model = None
+    elif model is None:
+        model = learned.default_model()
     if model is not None:
-        guess = model.level(msg.normalized)
-        if guess > level:
+        read = model_text(msg)
+        guess = model.level(read)
+        local = any(part.local for finding in findings for part in finding.parts)
+        if level >= 2 and not local and model.doubts(read):
+            level = 1
+        elif guess > level:
             level = guess
-            spans = model.explain(msg.normalized, guess)
+            spans = model.explain(read, guess)
             evidence = tuple(
                 sorted(
                     evidence + tuple(Evidence(text[a:b], "learned", a, b) for a, b in spans),
