@@ -13,8 +13,8 @@ Needs scikit-learn (a dev dependency); the model it writes is read without it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
-import gzip
 import json
 import sys
 from collections.abc import Sequence
@@ -30,10 +30,6 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from xinyuan.risk import learned, triage  # noqa: E402
 from xinyuan.risk.evaluation import evaluate  # noqa: E402
 
-CORPUS = sorted((ROOT / "corpus" / "risk").glob("*.jsonl"))
-PROBES = sorted((ROOT / "tests" / "risk").glob("cases_*.jsonl"))
-# The model reads text with the lexicon's masks blanked out, so the lexicon is part of its input.
-LEXICON = sorted(triage.LEXICON_DIR.glob("*.tsv"))
 C = 20.0  # inverse regularisation, chosen by leave-one-writer-out
 MIN_MESSAGES = 2  # an n-gram seen in one message only is dropped from the shipped model
 # Chosen with leave-one-writer-out (docs/risk-triage.md): 0.5 with doubt 0.1 finds more urgent
@@ -112,20 +108,6 @@ def leave_one_writer_out(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return figures
 
 
-def write(model: learned.Model, meta: dict[str, Any], path: Path) -> None:
-    data = {
-        "levels": list(learned.LEVELS),
-        "intercepts": list(model.intercepts),
-        "thresholds": vars(model.thresholds),
-        "meta": meta,
-        "weights": {name: list(model.weights[name]) for name in sorted(model.weights)},
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    with path.open("wb") as handle, gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) as packed:
-        packed.write(raw)  # mtime=0: the same corpus gives the same bytes
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -134,13 +116,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=learned.MODEL_PATH)
     args = parser.parse_args(argv)
 
-    sources = CORPUS + PROBES
-    rows = read(sources)
-    meta: dict[str, Any] = {
-        "corpus_sha256": learned.corpus_digest([*sources, *LEXICON], ROOT),
-        "messages": len(rows),
-        "C": C,
-    }
+    rows = read(learned.training_sets(ROOT))
+    meta: dict[str, Any] = {"corpus_sha256": learned.corpus_digest(ROOT), "messages": len(rows), "C": C}
     if args.evaluate:
         meta["leave_one_writer_out"] = leave_one_writer_out(rows)
 
@@ -149,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for name in set(learned.features(text_for_model(row["text"]))):
             counts[name] = counts.get(name, 0) + 1
     keep = {name for name, n in counts.items() if n >= MIN_MESSAGES}
-    model = as_model(*fit(rows), keep=keep)
-    write(model, meta, args.output)
+    model = dataclasses.replace(as_model(*fit(rows), keep=keep), meta=meta)
+    learned.write_model(model, args.output)
     print(f"wrote {args.output}: {len(model.weights)} n-grams from {len(rows)} messages")
 
 

@@ -17,12 +17,7 @@ DEV_SET = ROOT.parent / "shared" / "data" / "risk_dev.jsonl"
 def test_the_shipped_model_was_trained_on_the_corpus_as_it_is() -> None:
     model = learned.default_model()
     assert model is not None, f"no model at {learned.MODEL_PATH}"
-    sources = [
-        *sorted((ROOT / "corpus" / "risk").glob("*.jsonl")),
-        *sorted((ROOT / "tests" / "risk").glob("cases_*.jsonl")),
-        *sorted((ROOT / "xinyuan" / "risk" / "lexicon").glob("*.tsv")),
-    ]
-    assert model.meta["corpus_sha256"] == learned.corpus_digest(sources, ROOT), (
+    assert model.meta["corpus_sha256"] == learned.corpus_digest(ROOT), (
         "corpus/risk, tests/risk or the lexicon changed: run .venv/bin/python scripts/train_triage.py"
     )
 

@@ -25,8 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xinyuan.risk.evaluation import LEVELS
+
 MODEL_PATH = Path(__file__).with_name("model") / "triage.json.gz"
-LEVELS = ("none", "elevated", "high", "imminent")
+LEXICON_DIR = Path(__file__).with_name("lexicon")
 MAX_N = 3  # character n-grams of 1 to 3 characters
 _WHITESPACE = re.compile(r"\s")
 _WORD = re.compile(r"[a-z']+")
@@ -93,8 +95,10 @@ class Model:
         return [e / whole for e in exps]
 
     def level(self, normalized: str) -> int:
+        return self.choose(self.probabilities(normalized))
+
+    def choose(self, p: Sequence[float]) -> int:
         """Index into LEVELS: the highest level whose cumulative probability reaches its threshold."""
-        p = self.probabilities(normalized)
         if p[3] >= self.thresholds.imminent:
             return 3
         if p[2] + p[3] >= self.thresholds.high:
@@ -103,9 +107,8 @@ class Model:
             return 1
         return 0
 
-    def doubts(self, normalized: str) -> bool:
-        """True when an urgent reading by the rules should be held at elevated."""
-        p = self.probabilities(normalized)
+    def doubts(self, p: Sequence[float]) -> bool:
+        """True when, with these probabilities, an urgent reading by the rules is held at elevated."""
         return p[2] + p[3] < self.thresholds.doubt
 
     def explain(self, normalized: str, level: int, limit: int = 3) -> list[tuple[int, int]]:
@@ -154,16 +157,41 @@ def read_model(path: Path | str) -> Model:
     )
 
 
+def write_model(model: Model, path: Path) -> None:
+    """The file ``read_model`` reads; the same model gives the same bytes (gzip without a time)."""
+    data = {
+        "levels": list(LEVELS),
+        "intercepts": list(model.intercepts),
+        "thresholds": vars(model.thresholds),
+        "meta": model.meta,
+        "weights": {name: list(model.weights[name]) for name in sorted(model.weights)},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    with path.open("wb") as handle, gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) as packed:
+        packed.write(raw)
+
+
 @lru_cache(maxsize=1)
 def default_model() -> Model | None:
     """The shipped model, or None when the file is missing (the rules then work alone)."""
     return read_model(MODEL_PATH) if MODEL_PATH.exists() else None
 
 
-def corpus_digest(paths: Sequence[Path], root: Path) -> str:
-    """SHA-256 over the training files and the lexicon (names relative to ``root`` and bytes): the
-    model file records it, so a test can tell when they changed and the model was not retrained."""
+def training_sets(root: Path) -> list[Path]:
+    """The labelled files the model is trained on, in a source checkout at ``root``: every writer
+    in corpus/risk/ and the probe sets in tests/risk/ (not the dev set)."""
+    return [
+        *sorted((root / "corpus" / "risk").glob("*.jsonl")),
+        *sorted((root / "tests" / "risk").glob("cases_*.jsonl")),
+    ]
+
+
+def corpus_digest(root: Path) -> str:
+    """SHA-256 over the training sets and the lexicon (names relative to ``root`` and bytes). The
+    model reads text with the lexicon's masks blanked, so the lexicon is part of its input. The
+    model file records the digest, so a test can tell when the model was not retrained."""
     sha = hashlib.sha256()
-    for path in paths:
+    for path in [*training_sets(root), *sorted(LEXICON_DIR.glob("*.tsv"))]:
         sha.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()

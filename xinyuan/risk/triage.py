@@ -23,7 +23,7 @@ Level = Literal["none", "elevated", "high", "imminent"]
 About = Literal["self", "other"]
 LEVELS: tuple[Level, ...] = ("none", "elevated", "high", "imminent")
 
-LEXICON_DIR = Path(__file__).with_name("lexicon")
+LEXICON_DIR = learned.LEXICON_DIR
 
 # Kinds that are risk by themselves (their lexicon level is what they mean alone).
 RISK_KINDS = frozenset(
@@ -1429,9 +1429,10 @@ def classify(
         model = learned.default_model()
     if model is not None:
         read = model_text(msg)
-        guess = model.level(read)
+        probabilities = model.probabilities(read)
+        guess = model.choose(probabilities)
         local = any(part.local for finding in findings for part in finding.parts)
-        if level >= 2 and not local and model.doubts(read):
+        if level >= 2 and not local and model.doubts(probabilities):
             level = 1
         elif guess > level:
             level = guess

@@ -30,7 +30,6 @@ class Command(BaseCommand):
         "Triage messages given as JSON lines (classify), or measure the engine on labelled ones (evaluate)."
     )
     requires_system_checks: list[str] = []  # no models or database involved
-    learn = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{classify,evaluate}")
@@ -49,13 +48,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         lexicon = lexicon_from(options["lexicon"])
-        self.learn = not options["rules_only"]
+        learn = not options["rules_only"]
         if options["action"] == "classify":
-            self.classify(options["input"], lexicon)
+            self.classify(options["input"], lexicon, learn=learn)
         else:
-            self.evaluate(options["file"], lexicon, as_json=options["json"])
+            self.evaluate(options["file"], lexicon, learn=learn, as_json=options["json"])
 
-    def classify(self, path: Path | None, lexicon: Lexicon | None) -> None:
+    def classify(self, path: Path | None, lexicon: Lexicon | None, *, learn: bool) -> None:
         bad = 0
         for number, line in read_lines(path):
             try:
@@ -64,13 +63,13 @@ class Command(BaseCommand):
                 bad += 1
                 self.stderr.write(f"line {number}: {exc}")
                 continue
-            item.update(classify(item["text"], lexicon, learn=self.learn).to_dict())
+            item.update(classify(item["text"], lexicon, learn=learn).to_dict())
             self.stdout.write(json.dumps(item, ensure_ascii=False))
             self.stdout.flush()
         if bad:
             raise CommandError(f"{bad} line(s) could not be classified; see the errors above", returncode=1)
 
-    def evaluate(self, path: Path, lexicon: Lexicon | None, *, as_json: bool) -> None:
+    def evaluate(self, path: Path, lexicon: Lexicon | None, *, learn: bool, as_json: bool) -> None:
         items, errors = [], []
         for number, line in read_lines(path):
             try:
@@ -84,7 +83,7 @@ class Command(BaseCommand):
         if not items:
             raise CommandError(f"{path} has no labelled messages")
 
-        results = [classify(item["text"], lexicon, learn=self.learn) for item in items]
+        results = [classify(item["text"], lexicon, learn=learn) for item in items]
         report = evaluate([item["level"] for item in items], [result.level for result in results])
         about_pairs = [
             (item["about"], result.about)
